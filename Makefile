@@ -1,0 +1,143 @@
+# zcio - one non-recursive Makefile for libzcio, the zcio program and tests.
+#
+#   make            build libzcio (static + shared) and build/zcio
+#   make run        the main job on a built-in default
+#   make test       build and run the whole suite ("N passed, N failed")
+#   make asan       the suite again under ASan + UBSan (in build-asan/)
+#   make install    PREFIX=/usr/local DESTDIR= (headers, libs, zcio.pc,
+#                   the binary and the man pages)
+#   make clean
+# Options: CC=clang, WERROR=1, V=1, NODEPS=1 (skip scripts/install-deps).
+
+PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+INCDIR ?= $(PREFIX)/include
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+PKGDIR ?= $(LIBDIR)/pkgconfig
+
+VERSION := $(shell sed -n 's/^\#define ZC_VERSION_STRING "\(.*\)"/\1/p' include/zcio/version.h)
+SOMAJOR := 0
+
+B ?= build
+CC ?= cc
+OPT ?= -O2
+CFLAGS ?= $(OPT) -g
+ZC_CFLAGS := -std=gnu11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -D_GNU_SOURCE -Iinclude -I$(B) -MMD -MP
+ifeq ($(WERROR),1)
+ZC_CFLAGS += -Werror
+endif
+ifeq ($(SAN),1)
+CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+URING_LIBS := $(shell pkg-config --libs liburing 2>/dev/null || echo -luring)
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
+
+ifneq ($(V),1)
+Q := @
+quiet = @printf '  %-6s %s\n' $(1) $(2);
+endif
+
+LIB_SRC := $(wildcard lib/*.c)
+LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
+CLI_SRC := $(wildcard src/cli/*.c)
+CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
+TEST_SRC := $(filter-out tests/helpers.c,$(wildcard tests/*.c))
+TEST_BIN := $(TEST_SRC:tests/%.c=$(B)/tests/%)
+TEST_HELPERS := $(B)/tests/helpers.o
+
+STATIC := $(B)/libzcio.a
+SHARED := $(B)/libzcio.so.$(VERSION)
+ZCIO := $(B)/zcio
+
+.PHONY: all deps run test asan install uninstall clean check-exports
+all: deps $(STATIC) $(SHARED) $(ZCIO) $(B)/zcio.pc
+
+# Installs missing Debian packages (or names them and stops).
+deps:
+ifneq ($(NODEPS),1)
+	$(Q)scripts/install-deps
+endif
+
+$(B)/config.h: mk/probe.sh
+	$(Q)mkdir -p $(B)
+	$(Q)CC="$(CC)" sh mk/probe.sh > $@.tmp && mv $@.tmp $@
+
+$(B)/lib/%.o: lib/%.c $(B)/config.h
+	$(call quiet,CC,$<)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(ZC_CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
+
+$(B)/src/%.o: src/%.c $(B)/config.h
+	$(call quiet,CC,$<)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(ZC_CFLAGS) -c $< -o $@
+
+$(STATIC): $(LIB_OBJ)
+	$(call quiet,AR,$@)rm -f $@ && $(AR) rcs $@ $^
+
+$(SHARED): $(LIB_OBJ)
+	$(call quiet,LD,$@)$(CC) -shared -Wl,-soname,libzcio.so.$(SOMAJOR) \
+		$(LDFLAGS) -o $@ $^ $(URING_LIBS) -lpthread
+	$(Q)ln -sf libzcio.so.$(VERSION) $(B)/libzcio.so.$(SOMAJOR)
+	$(Q)ln -sf libzcio.so.$(SOMAJOR) $(B)/libzcio.so
+
+$(ZCIO): $(CLI_OBJ) $(STATIC)
+	$(call quiet,LD,$@)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(STATIC) \
+		$(URING_LIBS) -lpthread -lm
+
+$(B)/zcio.pc: mk/zcio.pc.in include/zcio/version.h
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@INCDIR@|$(INCDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+
+$(B)/tests/%.o: tests/%.c $(B)/config.h
+	$(call quiet,CC,$<)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(ZC_CFLAGS) -Wno-missing-prototypes -Ilib -c $< -o $@
+
+$(B)/tests/%: $(B)/tests/%.o $(TEST_HELPERS) $(STATIC)
+	$(call quiet,LD,$@)$(CC) $(LDFLAGS) -o $@ $< $(TEST_HELPERS) \
+		$(STATIC) $(CMOCKA_LIBS) $(URING_LIBS) -lpthread
+
+# Only zc_ symbols may leave the shared library.
+check-exports: $(SHARED)
+	$(Q)bad=$$(nm -D --defined-only $(SHARED) | awk '$$2 ~ /[TDBRW]/ {print $$3}' \
+		| grep -v '^zc_' || true); \
+	if [ -n "$$bad" ]; then echo "exported non-zc_ symbols: $$bad"; exit 1; fi
+
+run: all
+	$(Q)scripts/demo.sh $(ZCIO)
+
+test: all $(TEST_BIN) check-exports
+	$(Q)ZCIO_BIN=$(abspath $(ZCIO)) tests/run.sh $(B)/tests
+
+asan:
+	$(Q)$(MAKE) --no-print-directory B=build-asan SAN=1 test
+
+install: all
+	install -d $(DESTDIR)$(INCDIR)/zcio $(DESTDIR)$(LIBDIR) \
+		$(DESTDIR)$(PKGDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man3
+	install -m 644 include/zcio.h $(DESTDIR)$(INCDIR)/
+	install -m 644 include/zcio/*.h $(DESTDIR)$(INCDIR)/zcio/
+	install -m 644 $(STATIC) $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(SHARED) $(DESTDIR)$(LIBDIR)/
+	ln -sf libzcio.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libzcio.so.$(SOMAJOR)
+	ln -sf libzcio.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libzcio.so
+	install -m 644 $(B)/zcio.pc $(DESTDIR)$(PKGDIR)/
+	install -m 755 $(ZCIO) $(DESTDIR)$(BINDIR)/
+	install -m 644 docs/man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 docs/man/*.3 $(DESTDIR)$(MANDIR)/man3/
+
+uninstall:
+	rm -rf $(DESTDIR)$(INCDIR)/zcio $(DESTDIR)$(INCDIR)/zcio.h
+	rm -f $(DESTDIR)$(LIBDIR)/libzcio.* $(DESTDIR)$(PKGDIR)/zcio.pc
+	rm -f $(DESTDIR)$(BINDIR)/zcio
+	cd docs/man && for f in *.1; do rm -f $(DESTDIR)$(MANDIR)/man1/$$f; done
+	cd docs/man && for f in *.3; do rm -f $(DESTDIR)$(MANDIR)/man3/$$f; done
+
+clean:
+	rm -rf build build-asan
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:%=%.d)

@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lib/path_uring.c - the io_uring variants of splice and read/write, run
+ * synchronously on this thread's ring: one submission, one completion.
+ * They share their loops with the syscall paths (zc__splice_run,
+ * zc__rw_run); only the way one operation is issued differs. uring_rw uses
+ * a registered (fixed) buffer, so the kernel does not pin and unpin the
+ * pages on every operation.
+ *
+ * io_uring runs splice in its worker threads (io-wq), which costs context
+ * switches; shared/bench/BASELINE.md measured about 4,100 per GiB here.
+ */
+#include <errno.h>
+
+#include "internal.h"
+#include "uring.h"
+
+static int can(const struct zc__xfer *x)
+{
+	(void)x;
+	return 1;
+}
+
+#ifdef ZC_HAVE_LIBURING
+
+/* Submits the one prepared SQE and returns its result. */
+static ssize_t ring_do(struct zc__ring *r, struct zc_ledger *l)
+{
+	struct io_uring_cqe *cqe;
+	int ret;
+
+	l->syscalls++;
+	ret = io_uring_submit_and_wait(&r->ring, 1);
+	while (ret == -EINTR || ret == -EAGAIN || ret == -EBUSY) {
+		l->syscalls++;
+		ret = io_uring_wait_cqe(&r->ring, &cqe);
+	}
+	if (ret < 0)
+		return ret;
+	ret = io_uring_peek_cqe(&r->ring, &cqe);
+	if (ret < 0)
+		return ret;
+	ret = cqe->res;
+	io_uring_cqe_seen(&r->ring, cqe);
+	return ret;
+}
+
+static ssize_t ring_splice(void *ctx, struct zc_ledger *l, int in,
+			   off_t *in_off, int out, size_t n,
+			   unsigned int flags)
+{
+	struct zc__ring *r = ctx;
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&r->ring);
+	ssize_t ret;
+
+	if (n > ZC__MAX_CHUNK)
+		n = ZC__MAX_CHUNK;
+	io_uring_prep_splice(sqe, in, in_off ? *in_off : -1, out, -1,
+			     (unsigned int)n, flags);
+	do
+		ret = ring_do(r, l);
+	while (ret == -EINTR);
+	if (ret > 0 && in_off)
+		*in_off += ret;
+	return ret;
+}
+
+/* The ring, set up; -ZC__ENOPATH when this kernel has no io_uring. */
+static int ring_for(enum zc_path path, struct zc__ring **rp,
+		    struct zc_ledger *l)
+{
+	struct zc__ring *r = zc__thread_ring();
+	int ret;
+
+	if (!r)
+		return -ENOMEM;
+	if (!zc__uring_probe(path))
+		return -ZC__ENOPATH;
+	ret = zc__ring_ready(r, l);
+	if (ret < 0)
+		return ret == -ENOSYS || ret == -EPERM ? -ZC__ENOPATH : ret;
+	*rp = r;
+	return 0;
+}
+
+static ssize_t run_splice(struct zc__xfer *x)
+{
+	struct zc__splicer sp = {
+		.path = ZC_PATH_URING_SPLICE,
+		.splice = ring_splice,
+	};
+	struct zc__ring *r;
+	int ret = ring_for(ZC_PATH_URING_SPLICE, &r, x->l);
+
+	if (ret < 0)
+		return ret;
+	sp.ctx = r;
+	return zc__splice_run(x, &sp);
+}
+
+static ssize_t ring_fill(void *ctx, struct zc__xfer *x, void *buf,
+			 size_t want, off_t off)
+{
+	struct zc__ring *r = ctx;
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&r->ring);
+	ssize_t ret;
+
+	io_uring_prep_read_fixed(sqe, x->in, buf, (unsigned int)want,
+				 x->in_off ? (uint64_t)off : (uint64_t)-1, 0);
+	do
+		ret = ring_do(r, x->l);
+	while (ret == -EINTR);
+	return ret;
+}
+
+static ssize_t ring_put(void *ctx, struct zc__xfer *x, const void *p,
+			size_t n)
+{
+	struct zc__ring *r = ctx;
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&r->ring);
+	ssize_t ret;
+
+	io_uring_prep_write_fixed(sqe, x->out, p, (unsigned int)n,
+				  (uint64_t)-1, 0);
+	do
+		ret = ring_do(r, x->l);
+	while (ret == -EINTR);
+	return ret;
+}
+
+static ssize_t run_rw(struct zc__xfer *x)
+{
+	struct zc__rw rw = {
+		.fill = ring_fill,
+		.put = ring_put,
+		.guard_sockets = 1,
+	};
+	struct zc__ring *r;
+	int ret = ring_for(ZC_PATH_URING_RW, &r, x->l);
+
+	if (ret < 0)
+		return ret;
+	rw.ctx = r;
+	rw.buf = zc__thread_rwbuf(&rw.size);
+	if (!rw.buf)
+		return -ENOMEM;
+	ret = zc__ring_register_buffer(r, rw.buf, rw.size, x->l);
+	if (ret < 0)
+		return ret == -EOPNOTSUPP || ret == -EINVAL ? -ZC__ENOPATH :
+							      ret;
+	return zc__rw_run(x, &rw);
+}
+
+#else
+
+static ssize_t run_splice(struct zc__xfer *x)
+{
+	(void)x;
+	return -ZC__ENOPATH;
+}
+
+static ssize_t run_rw(struct zc__xfer *x)
+{
+	(void)x;
+	return -ZC__ENOPATH;
+}
+
+#endif
+
+const struct zc__path_ops zc__path_uring_splice = {
+	.name = "uring_splice",
+	.can = can,
+	.run = run_splice,
+};
+
+const struct zc__path_ops zc__path_uring_rw = {
+	.name = "uring_rw",
+	.can = can,
+	.run = run_rw,
+};

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lib/tune.c - process-wide tunables. docs/tunables.md gives each one's
+ * reason, default and cost.
+ */
+#include <errno.h>
+
+#include "internal.h"
+
+/*
+ * Defaults:
+ *  SMALL_COPY 16 KiB: below this a read+write pair (two syscalls, about
+ *    two microseconds at 16 KiB with memcpy near 20 GB/s) costs less than
+ *    pipe or splice setup; the figure is to be set from `zcio bench`.
+ *  RW_BUFFER 128 KiB: large enough that syscall overhead is a few percent
+ *    of a memcpy of the buffer, small enough to stay in L2.
+ *  PIPE_SIZE 0: keep the kernel's pipe capacity (64 KiB, 16 pages).
+ *  SIGPIPE_GUARD on: a library must not let SIGPIPE kill its caller.
+ */
+long zc__tune[ZC_TUNE__COUNT] = {
+	[ZC_TUNE_SMALL_COPY] = 16384,
+	[ZC_TUNE_RW_BUFFER] = 131072,
+	[ZC_TUNE_PIPE_SIZE] = 0,
+	[ZC_TUNE_SIGPIPE_GUARD] = 1,
+};
+
+static int valid(enum zc_tune what, long value)
+{
+	switch (what) {
+	case ZC_TUNE_SMALL_COPY:
+		return value >= 0;
+	case ZC_TUNE_RW_BUFFER:
+		return value >= 4096 && value <= (64L << 20);
+	case ZC_TUNE_PIPE_SIZE:
+		return value >= 0 && value <= (1L << 30);
+	case ZC_TUNE_SIGPIPE_GUARD:
+		return value == 0 || value == 1;
+	default:
+		return 0;
+	}
+}
+
+int zc_tune_set(enum zc_tune what, long value)
+{
+	if ((unsigned int)what >= ZC_TUNE__COUNT || !valid(what, value))
+		return -EINVAL;
+	zc__tune[what] = value;
+	return 0;
+}
+
+long zc_tune_get(enum zc_tune what)
+{
+	if ((unsigned int)what >= ZC_TUNE__COUNT)
+		return -EINVAL;
+	return zc__tune[what];
+}
