@@ -4,6 +4,7 @@
  * cannot do it" rather than "this failed".
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/stat.h>
 
@@ -23,6 +24,18 @@ static int kind_of(const struct stat *st)
 	if (S_ISBLK(st->st_mode))
 		return ZC__FD_BLK;
 	return ZC__FD_OTHER;
+}
+
+/*
+ * splice(2) honours O_NONBLOCK on the side that is not a pipe, but a pipe's
+ * own O_NONBLOCK only through SPLICE_F_NONBLOCK (fs/splice.c), so a
+ * non-blocking pipe would block the call: look the flag up for pipes.
+ */
+static unsigned int pipe_nonblock(struct zc__xfer *x, int fd)
+{
+	ssize_t fl = ZC__SYSCALL(x->l, fcntl(fd, F_GETFL));
+
+	return fl >= 0 && (fl & O_NONBLOCK) ? SPLICE_F_NONBLOCK : 0;
 }
 
 /*
@@ -51,6 +64,11 @@ int zc__xfer_probe(struct zc__xfer *x)
 	x->out_kind = kind_of(&st);
 	if (x->in_off && zc__kind_is_stream(x->in_kind))
 		return -ESPIPE;
+	x->splice_flags = 0;
+	if (x->in_kind == ZC__FD_PIPE)
+		x->splice_flags |= pipe_nonblock(x, x->in);
+	if (x->out_kind == ZC__FD_PIPE)
+		x->splice_flags |= pipe_nonblock(x, x->out);
 	return 0;
 }
 

@@ -42,6 +42,7 @@ struct zc__xfer {
 	off_t *in_off;		/* NULL: in's file position */
 	size_t len;		/* ZC_EOF: until end of input */
 	int out_kind, in_kind;	/* enum zc__fd_kind */
+	unsigned int splice_flags; /* SPLICE_F_NONBLOCK for O_NONBLOCK pipes */
 	int64_t in_size;	/* file size of a FILE or BLK input, else -1 */
 	struct zc_ledger *l;
 };

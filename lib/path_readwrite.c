@@ -29,13 +29,9 @@ static ssize_t fill(void *ctx, struct zc__xfer *x, void *buf, size_t want,
 static ssize_t put(void *ctx, struct zc__xfer *x, const void *p, size_t n)
 {
 	(void)ctx;
-	if (x->out_kind == ZC__FD_SOCK) {
-		ssize_t ret = zc__sys_send(x->l, x->out, p, n, 0);
-
-		/* send(2) on a socket that is not connected-stream-like. */
-		if (ret != -ENOTSOCK)
-			return ret;
-	}
+	/* send(2) can say MSG_NOSIGNAL; write(2) to a pipe needs the guard. */
+	if (x->out_kind == ZC__FD_SOCK)
+		return zc__sys_send(x->l, x->out, p, n, 0);
 	return zc__sys_write(x->l, x->out, p, n);
 }
 

@@ -60,7 +60,8 @@ static ssize_t direct(struct zc__xfer *x, const struct zc__splicer *sp)
 	while (x->len) {
 		want = zc__xfer_chunk(x, ZC__MAX_CHUNK);
 		n = sp->splice(sp->ctx, x->l, x->in, x->in_off, x->out, want,
-			       SPLICE_F_MOVE | more_flag(x, want));
+			       SPLICE_F_MOVE | x->splice_flags |
+			       more_flag(x, want));
 		if (n <= 0) {
 			err = n;
 			break;

@@ -11,6 +11,8 @@
  * switches; shared/bench/BASELINE.md measured about 4,100 per GiB here.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/uio.h>
 
 #include "internal.h"
 #include "uring.h"
@@ -107,6 +109,7 @@ static ssize_t ring_fill(void *ctx, struct zc__xfer *x, void *buf,
 
 	io_uring_prep_read_fixed(sqe, x->in, buf, (unsigned int)want,
 				 x->in_off ? (uint64_t)off : (uint64_t)-1, 0);
+	sqe->rw_flags = r->in_nowait;
 	do
 		ret = ring_do(r, x->l);
 	while (ret == -EINTR);
@@ -122,10 +125,25 @@ static ssize_t ring_put(void *ctx, struct zc__xfer *x, const void *p,
 
 	io_uring_prep_write_fixed(sqe, x->out, p, (unsigned int)n,
 				  (uint64_t)-1, 0);
+	sqe->rw_flags = r->out_nowait;
 	do
 		ret = ring_do(r, x->l);
 	while (ret == -EINTR);
 	return ret;
+}
+
+/*
+ * io_uring does not return EAGAIN for an O_NONBLOCK pipe or socket: it
+ * polls and waits (seen on 6.18), which would make a non-blocking call
+ * block. RWF_NOWAIT on the operation asks for the EAGAIN.
+ */
+static int nowait_flag(int fd, struct zc_ledger *l)
+{
+	int fl;
+
+	l->syscalls++;
+	fl = fcntl(fd, F_GETFL);
+	return fl >= 0 && (fl & O_NONBLOCK) ? RWF_NOWAIT : 0;
 }
 
 static ssize_t run_rw(struct zc__xfer *x)
@@ -141,6 +159,8 @@ static ssize_t run_rw(struct zc__xfer *x)
 	if (ret < 0)
 		return ret;
 	rw.ctx = r;
+	r->in_nowait = nowait_flag(x->in, x->l);
+	r->out_nowait = nowait_flag(x->out, x->l);
 	rw.buf = zc__thread_rwbuf(&rw.size);
 	if (!rw.buf)
 		return -ENOMEM;
@@ -157,6 +177,20 @@ static ssize_t run_splice(struct zc__xfer *x)
 {
 	(void)x;
 	return -ZC__ENOPATH;
+}
+
+/*
+ * io_uring does not return EAGAIN for an O_NONBLOCK pipe or socket: it
+ * polls and waits (seen on 6.18), which would make a non-blocking call
+ * block. RWF_NOWAIT on the operation asks for the EAGAIN.
+ */
+static int nowait_flag(int fd, struct zc_ledger *l)
+{
+	int fl;
+
+	l->syscalls++;
+	fl = fcntl(fd, F_GETFL);
+	return fl >= 0 && (fl & O_NONBLOCK) ? RWF_NOWAIT : 0;
 }
 
 static ssize_t run_rw(struct zc__xfer *x)

@@ -23,6 +23,7 @@ struct zc__ring {
 #endif
 	void *reg_buf;		/* the buffer registered as index 0 */
 	size_t reg_size;
+	int in_nowait, out_nowait;	/* RWF_NOWAIT for this call's fds */
 };
 
 void zc__ring_init(struct zc__ring *r);
