@@ -22,7 +22,8 @@ void zc__stats_add(const struct zc_ledger *l)
 
 	if (!l->bytes && !l->syscalls)
 		return;
-	ADD(s->calls, 1);
+	if (l->bytes)
+		ADD(s->calls, 1);
 	ADD(s->bytes, l->bytes);
 	ADD(s->syscalls, l->syscalls);
 	ADD(s->user_copied, l->user_copied);
