@@ -80,6 +80,8 @@ ZC_API struct zc_buf *zc_buf_memfd(size_t size, const char *name, int *err);
 /*
  * A store for an open file, with no memory: chains send ranges of it by
  * fd. @own_fd nonzero closes @fd on release. size is the file's size now.
+ * -EINVAL unless @fd is a regular file or a block device; a failed call
+ * never closes @fd.
  */
 ZC_API struct zc_buf *zc_buf_file(int fd, int own_fd, int *err);
 
@@ -112,7 +114,8 @@ ZC_API int zc_slice_init(struct zc_slice *s, struct zc_buf *b, size_t off,
 
 /*
  * Points @dst at [off, off + len) of the window of @src, with a new
- * reference. -ERANGE when it runs past @src's window.
+ * reference. -ERANGE when it runs past @src's window. @dst may be @src:
+ * the slice then narrows in place, keeping its one reference.
  */
 ZC_API int zc_slice_sub(struct zc_slice *dst, const struct zc_slice *src,
 			size_t off, size_t len);

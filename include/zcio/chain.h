@@ -63,10 +63,16 @@ ZC_API void zc_chain_init(struct zc_chain *c);
 /* Drops every piece's reference and frees the chain's own memory. */
 ZC_API void zc_chain_exit(struct zc_chain *c);
 
-/* Drops every piece, keeping the chain usable (as after init). */
+/*
+ * Drops every piece, keeping the chain usable (as after init); a heap ring
+ * is kept for the next message.
+ */
 ZC_API void zc_chain_clear(struct zc_chain *c);
 
-/* Appends the window of @s; takes a new reference on its buffer. */
+/*
+ * Appends the window of @s; takes a new reference on its buffer. The slice
+ * of a file store (no memory) appends that window as a file range.
+ */
 ZC_API int zc_chain_append_slice(struct zc_chain *c,
 				 const struct zc_slice *s);
 

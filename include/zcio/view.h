@@ -29,9 +29,14 @@ struct zc_view {
 	int err;		/* 0, or the first error (sticky) */
 };
 
+/*
+ * @p may be NULL when @len is 0 (an empty or file-only slice): the view
+ * then points at a static empty string instead, so that a read of zero
+ * bytes succeeds with a valid pointer rather than doing NULL + 0.
+ */
 static inline void zc_view_init(struct zc_view *v, const void *p, size_t len)
 {
-	v->p = (const uint8_t *)p;
+	v->p = p ? (const uint8_t *)p : (const uint8_t *)"";
 	v->len = len;
 	v->pos = 0;
 	v->err = 0;
@@ -58,14 +63,16 @@ static inline int zc_view_error(const struct zc_view *v)
 
 /*
  * The base of every read: the address of the next @n bytes, advancing past
- * them, or NULL (and the view failed) when fewer than @n are left.
+ * them, or NULL (and the view failed) when fewer than @n are left. A view
+ * that failed already keeps its first error (-EOVERFLOW, say).
  */
 static inline const uint8_t *zc_view_take(struct zc_view *v, size_t n)
 {
 	const uint8_t *p;
 
 	if (v->err || n > v->len - v->pos) {
-		v->err = -ENODATA;
+		if (!v->err)
+			v->err = -ENODATA;
 		return NULL;
 	}
 	p = v->p + v->pos;
