@@ -44,8 +44,12 @@ endif
 
 LIB_SRC := $(wildcard lib/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
-CLI_SRC := $(wildcard src/cli/*.c)
-CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
+# The program: every module under src/ (cli, engine, http, bench, ...) goes
+# into an internal archive that the tests link too; main.c only into zcio.
+APP_MAIN := src/cli/main.c
+APP_SRC := $(filter-out $(APP_MAIN),$(wildcard src/*/*.c))
+APP_OBJ := $(APP_SRC:%.c=$(B)/%.o)
+APP_LIB := $(B)/libzcio-app.a
 TEST_SRC := $(filter-out tests/helpers.c,$(wildcard tests/*.c))
 TEST_BIN := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 TEST_HELPERS := $(B)/tests/helpers.o
@@ -73,7 +77,7 @@ $(B)/lib/%.o: lib/%.c $(B)/config.h
 
 $(B)/src/%.o: src/%.c $(B)/config.h
 	$(call quiet,CC,$<)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(ZC_CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(ZC_CFLAGS) -Isrc -c $< -o $@
 
 $(STATIC): $(LIB_OBJ)
 	$(call quiet,AR,$@)rm -f $@ && $(AR) rcs $@ $^
@@ -84,8 +88,11 @@ $(SHARED): $(LIB_OBJ)
 	$(Q)ln -sf libzcio.so.$(VERSION) $(B)/libzcio.so.$(SOMAJOR)
 	$(Q)ln -sf libzcio.so.$(SOMAJOR) $(B)/libzcio.so
 
-$(ZCIO): $(CLI_OBJ) $(STATIC)
-	$(call quiet,LD,$@)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(STATIC) \
+$(APP_LIB): $(APP_OBJ)
+	$(call quiet,AR,$@)rm -f $@ && $(AR) rcs $@ $^
+
+$(ZCIO): $(B)/$(APP_MAIN:.c=.o) $(APP_LIB) $(STATIC)
+	$(call quiet,LD,$@)$(CC) $(LDFLAGS) -o $@ $< $(APP_LIB) $(STATIC) \
 		$(URING_LIBS) -lpthread -lm
 
 $(B)/zcio.pc: mk/zcio.pc.in include/zcio/version.h
@@ -94,11 +101,12 @@ $(B)/zcio.pc: mk/zcio.pc.in include/zcio/version.h
 
 $(B)/tests/%.o: tests/%.c $(B)/config.h
 	$(call quiet,CC,$<)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(ZC_CFLAGS) -Wno-missing-prototypes -Ilib -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(ZC_CFLAGS) -Wno-missing-prototypes -Ilib -Isrc \
+		-c $< -o $@
 
-$(B)/tests/%: $(B)/tests/%.o $(TEST_HELPERS) $(STATIC)
+$(B)/tests/%: $(B)/tests/%.o $(TEST_HELPERS) $(APP_LIB) $(STATIC)
 	$(call quiet,LD,$@)$(CC) $(LDFLAGS) -o $@ $< $(TEST_HELPERS) \
-		$(STATIC) $(CMOCKA_LIBS) $(URING_LIBS) -lpthread
+		$(APP_LIB) $(STATIC) $(CMOCKA_LIBS) $(URING_LIBS) -lpthread -lm
 
 # Only zc_ symbols may leave the shared library.
 check-exports: $(SHARED)
@@ -140,4 +148,5 @@ uninstall:
 clean:
 	rm -rf build build-asan
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:%=%.d)
+-include $(LIB_OBJ:.o=.d) $(APP_OBJ:.o=.d) $(B)/$(APP_MAIN:.c=.d) \
+	$(TEST_BIN:%=%.d)
