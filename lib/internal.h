@@ -43,6 +43,7 @@ struct zc__xfer {
 	size_t len;		/* ZC_EOF: until end of input */
 	int out_kind, in_kind;	/* enum zc__fd_kind */
 	unsigned int splice_flags; /* SPLICE_F_NONBLOCK for O_NONBLOCK pipes */
+	int out_append;		/* a FILE output opened O_APPEND */
 	int64_t in_size;	/* file size of a FILE or BLK input, else -1 */
 	struct zc_ledger *l;
 };

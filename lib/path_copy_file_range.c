@@ -5,30 +5,14 @@
  * no data moves at all; elsewhere the page cache is copied in the kernel.
  */
 #include <errno.h>
-#include <fcntl.h>
 
 #include "internal.h"
 #include "sys.h"
 
 static int can(const struct zc__xfer *x)
 {
-	return x->in_kind == ZC__FD_FILE && x->out_kind == ZC__FD_FILE;
-}
-
-/*
- * copy_file_range(2) refuses an output opened O_APPEND with EBADF, which
- * would otherwise read as a real error; that one is a refusal. Checked
- * only after the failure, so the common path pays nothing.
- */
-static int refusal(struct zc__xfer *x, int err)
-{
-	ssize_t fl;
-
-	if (err == -EBADF) {
-		fl = ZC__SYSCALL(x->l, fcntl(x->out, F_GETFL));
-		return fl >= 0 && (fl & O_APPEND) && (fl & O_ACCMODE) != O_RDONLY;
-	}
-	return zc__is_refusal(-err);
+	return x->in_kind == ZC__FD_FILE && x->out_kind == ZC__FD_FILE &&
+	       !x->out_append;
 }
 
 /*
@@ -52,7 +36,7 @@ static ssize_t run(struct zc__xfer *x)
 		if (n < 0) {
 			if (done)
 				break;
-			if (refusal(x, (int)n)) {
+			if (zc__is_refusal((int)-n)) {
 				if (n == -ENOSYS)
 					zc__path_mark_absent(
 						ZC_PATH_COPY_FILE_RANGE);

@@ -10,10 +10,14 @@
 #include "internal.h"
 #include "sys.h"
 
-/* sendfile(2) reads with the page cache: the input must be a file. */
+/*
+ * sendfile(2) reads with the page cache: the input must be a file. It
+ * writes at the output's offset, so not to an O_APPEND file.
+ */
 static int can(const struct zc__xfer *x)
 {
-	return x->in_kind == ZC__FD_FILE || x->in_kind == ZC__FD_BLK;
+	return (x->in_kind == ZC__FD_FILE || x->in_kind == ZC__FD_BLK) &&
+	       !x->out_append;
 }
 
 /*

@@ -12,13 +12,13 @@
 #include "sys.h"
 
 /*
- * Any pair can be tried: the kernel refuses (EINVAL) files without
- * splice_read/splice_write, which makes the path fall back.
+ * Any pair but an O_APPEND output (which splice refuses) can be tried: the
+ * kernel refuses (EINVAL) files without splice_read/splice_write, which
+ * makes the path fall back.
  */
 static int can(const struct zc__xfer *x)
 {
-	(void)x;
-	return 1;
+	return !x->out_append;
 }
 
 /* More to come after this chunk: lets TCP build full segments. */

@@ -17,7 +17,12 @@
 #include "internal.h"
 #include "uring.h"
 
-static int can(const struct zc__xfer *x)
+static int can_splice(const struct zc__xfer *x)
+{
+	return !x->out_append;
+}
+
+static int can_rw(const struct zc__xfer *x)
 {
 	(void)x;
 	return 1;
@@ -203,12 +208,12 @@ static ssize_t run_rw(struct zc__xfer *x)
 
 const struct zc__path_ops zc__path_uring_splice = {
 	.name = "uring_splice",
-	.can = can,
+	.can = can_splice,
 	.run = run_splice,
 };
 
 const struct zc__path_ops zc__path_uring_rw = {
 	.name = "uring_rw",
-	.can = can,
+	.can = can_rw,
 	.run = run_rw,
 };

@@ -20,7 +20,10 @@
  *     errno is not the answer.
  *  4. EINTR is retried. Blocking descriptors are served until len bytes
  *     moved or the input ended; fewer than len means end of input, including
- *     a file that shrank while it was copied (no hang, no SIGBUS).
+ *     a file that shrank while it was copied (no hang, no SIGBUS), or an
+ *     error that stopped the copy after some bytes: that error is what the
+ *     next call returns (rule 3), so a caller that must tell the two apart
+ *     calls once more.
  *  5. A non-blocking descriptor that would block ends the call: it returns
  *     the progress so far, or -EAGAIN when nothing moved. Call again to go on.
  *  6. A peer that closed gives -EPIPE (or the bytes moved before it) and never
@@ -79,6 +82,13 @@ struct zc_ledger {
 				 * (one CPU copy each, into the kernel) */
 	uint32_t refused;	/* paths the kernel refused before this one */
 	uint32_t small;		/* 1 when the small-size rule chose a copy */
+	/*
+	 * Appended fields: the struct is caller-allocated, so new fields go
+	 * at the end and a caller built against older headers passes a
+	 * shorter struct. Rebuild callers when the minor version changes.
+	 */
+	uint64_t zero_copy;	/* bytes of from_memory handed to the kernel
+				 * without a copy (zc_zsend_send) */
 };
 
 /* The automatic path: see the rules at the top and zc_copy(3). */
@@ -152,6 +162,9 @@ enum zc_tune {
 	 * MSG_NOSIGNAL, and swallow the one they raise. 0: the caller ignores
 	 * SIGPIPE itself (servers do) and saves two system calls a call. */
 	ZC_TUNE_SIGPIPE_GUARD,
+	/* Below this many bytes in one gathered run zc_zsend_send uses a
+	 * plain send: zero-copy setup costs more than the copy saves. */
+	ZC_TUNE_ZSEND_MIN,
 	ZC_TUNE__COUNT
 };
 
