@@ -12,5 +12,6 @@
 #include "zcio/buf.h"
 #include "zcio/chain.h"
 #include "zcio/view.h"
+#include "zcio/zsend.h"
 
 #endif

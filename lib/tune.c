@@ -16,12 +16,17 @@
  *    of a memcpy of the buffer, small enough to stay in L2.
  *  PIPE_SIZE 0: keep the kernel's pipe capacity (64 KiB, 16 pages).
  *  SIGPIPE_GUARD on: a library must not let SIGPIPE kill its caller.
+ *  ZSEND_MIN 10 KiB: "MSG_ZEROCOPY is generally only effective at writes
+ *    over around 10 KB" (kernel Documentation/networking/msg_zerocopy.rst):
+ *    below it the page pinning and the notification cost more than the
+ *    copy. Netty applies the same kind of floor to io_uring SEND_ZC.
  */
 long zc__tune[ZC_TUNE__COUNT] = {
 	[ZC_TUNE_SMALL_COPY] = 16384,
 	[ZC_TUNE_RW_BUFFER] = 131072,
 	[ZC_TUNE_PIPE_SIZE] = 0,
 	[ZC_TUNE_SIGPIPE_GUARD] = 1,
+	[ZC_TUNE_ZSEND_MIN] = 10240,
 };
 
 static int valid(enum zc_tune what, long value)
@@ -35,6 +40,8 @@ static int valid(enum zc_tune what, long value)
 		return value >= 0 && value <= (1L << 30);
 	case ZC_TUNE_SIGPIPE_GUARD:
 		return value == 0 || value == 1;
+	case ZC_TUNE_ZSEND_MIN:
+		return value >= 0;
 	default:
 		return 0;
 	}

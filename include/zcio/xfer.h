@@ -83,9 +83,9 @@ struct zc_ledger {
 	uint32_t refused;	/* paths the kernel refused before this one */
 	uint32_t small;		/* 1 when the small-size rule chose a copy */
 	/*
-	 * Appended fields: the struct is caller-allocated, so new fields go
-	 * at the end and a caller built against older headers passes a
-	 * shorter struct. Rebuild callers when the minor version changes.
+	 * Fields are only ever appended. The library writes the whole struct,
+	 * so a caller built against older (shorter) headers must be rebuilt:
+	 * until 1.0 every minor version may grow it.
 	 */
 	uint64_t zero_copy;	/* bytes of from_memory handed to the kernel
 				 * without a copy (zc_zsend_send) */
