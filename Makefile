@@ -4,6 +4,7 @@
 #   make run        the main job on a built-in default
 #   make test       build and run the whole suite ("N passed, N failed")
 #   make asan       the suite again under ASan + UBSan (in build-asan/)
+#   make fuzz       the libFuzzer target build/fuzz/http-request (clang)
 #   make install    PREFIX=/usr/local DESTDIR= (headers, libs, zcio.pc,
 #                   the binary and the man pages)
 #   make clean
@@ -58,7 +59,9 @@ STATIC := $(B)/libzcio.a
 SHARED := $(B)/libzcio.so.$(VERSION)
 ZCIO := $(B)/zcio
 
-.PHONY: all deps run test asan install uninstall clean check-exports
+.PHONY: all deps run test asan install uninstall clean check-exports fuzz
+# Keep test objects between runs (make would delete them as intermediates).
+.SECONDARY:
 all: deps $(STATIC) $(SHARED) $(ZCIO) $(B)/zcio.pc
 
 # Installs missing Debian packages (or names them and stops).
@@ -108,6 +111,26 @@ $(B)/tests/%: $(B)/tests/%.o $(TEST_HELPERS) $(APP_LIB) $(STATIC)
 	$(call quiet,LD,$@)$(CC) $(LDFLAGS) -o $@ $< $(TEST_HELPERS) \
 		$(APP_LIB) $(STATIC) $(CMOCKA_LIBS) $(URING_LIBS) -lpthread -lm
 
+# libFuzzer target for the HTTP protocol code (tests/fuzz/, docs/http.md).
+# clang only; built from the pure src/http files alone, which need nothing
+# else of the program. `make test` builds it when it can, and
+# tests/http-fuzz-run runs it for ZC_FUZZ_SECONDS (default 20).
+FUZZ_CC ?= clang
+FUZZ_HTTP_SRC := $(addprefix src/http/,lex.c out.c parse.c parse_fields.c \
+	body.c path.c range.c multipart.c etag.c cond.c date.c mime.c \
+	mime_table.c status.c resp.c html.c)
+FUZZ_HTTP_HDR := $(addprefix src/http/,http.h parse.h path.h range.h \
+	cond.h date.h mime.h resp.h lex.h out.h parse_int.h mime_int.h)
+FUZZ_BIN := $(B)/fuzz/http-request
+
+fuzz: $(FUZZ_BIN)
+
+$(FUZZ_BIN): tests/fuzz/http-request.c $(FUZZ_HTTP_SRC) $(FUZZ_HTTP_HDR)
+	$(call quiet,FUZZ,$@)mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) -g -O1 -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc \
+		-fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=undefined -o $@ $< $(FUZZ_HTTP_SRC)
+
 # Only zc_ symbols may leave the shared library.
 check-exports: $(SHARED)
 	$(Q)bad=$$(nm -D --defined-only $(SHARED) | awk '$$2 ~ /[TDBRW]/ {print $$3}' \
@@ -118,7 +141,10 @@ run: all
 	$(Q)scripts/demo.sh $(ZCIO)
 
 test: all $(TEST_BIN) check-exports
-	$(Q)ZCIO_BIN=$(abspath $(ZCIO)) tests/run.sh $(B)/tests
+	$(Q)$(MAKE) --no-print-directory fuzz 2>/dev/null || \
+		echo "  (no libFuzzer build with $(FUZZ_CC): http-fuzz-run skips)"
+	$(Q)ZCIO_BIN=$(abspath $(ZCIO)) ZC_FUZZ_BIN=$(abspath $(FUZZ_BIN)) \
+		tests/run.sh $(B)/tests
 
 asan:
 	$(Q)$(MAKE) --no-print-directory B=build-asan SAN=1 test
