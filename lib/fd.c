@@ -123,3 +123,30 @@ int zc__wait_writable(int fd, struct zc_ledger *l)
 	/* POLLERR/POLLHUP: the write that follows reports the error. */
 	return 0;
 }
+
+/*
+ * A copy of 0 bytes makes no system call that would notice a descriptor
+ * opened the wrong way, so look: the input must be readable, the output
+ * writable (O_PATH descriptors are neither).
+ */
+static int access_ok(struct zc__xfer *x, int fd, int want_write)
+{
+	ssize_t fl = ZC__SYSCALL(x->l, fcntl(fd, F_GETFL));
+	int mode;
+
+	if (fl < 0)
+		return (int)fl;
+	if (fl & O_PATH)
+		return -EBADF;
+	mode = (int)(fl & O_ACCMODE);
+	if (want_write ? mode == O_RDONLY : mode == O_WRONLY)
+		return -EBADF;
+	return 0;
+}
+
+int zc__xfer_check_access(struct zc__xfer *x)
+{
+	int ret = access_ok(x, x->in, 0);
+
+	return ret ? ret : access_ok(x, x->out, 1);
+}

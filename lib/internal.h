@@ -51,6 +51,9 @@ struct zc__xfer {
 /* Fills the kinds and in_size of @x (two fstats). -EBADF for a bad fd. */
 int zc__xfer_probe(struct zc__xfer *x);
 
+/* 0 when in is readable and out writable, else -EBADF (for len 0). */
+int zc__xfer_check_access(struct zc__xfer *x);
+
 /* Whether a kernel errno means "this path can't", not "this failed". */
 int zc__is_refusal(int err);
 

@@ -48,29 +48,32 @@ static void give_back(struct zc__xfer *x, size_t n, off_t *off)
 }
 
 /*
- * Writes all of [p, p + n). A full non-blocking output ends it early with
- * the count written; for a stream input the rest cannot be given back and
- * is delivered by waiting for the output (at most one buffer).
+ * Writes all of [p, p + n) and returns the count written; *@err gets what
+ * stopped it early (0 when all went). A full non-blocking output stops it
+ * for a file input (the rest is given back); for a stream input the rest
+ * cannot be given back and is delivered by waiting for the output (at most
+ * one buffer).
  */
-static ssize_t put_all(struct zc__xfer *x, const struct zc__rw *rw,
-		       const char *p, size_t n)
+static size_t put_all(struct zc__xfer *x, const struct zc__rw *rw,
+		      const char *p, size_t n, ssize_t *err)
 {
 	size_t put_n = 0;
 	ssize_t w;
 
+	*err = 0;
 	while (put_n < n) {
 		w = rw->put(rw->ctx, x, p + put_n, n - put_n);
-		if (w == -EAGAIN && zc__kind_is_stream(x->in_kind)) {
-			w = zc__wait_writable(x->out, x->l);
-			if (w < 0)
-				return put_n ? (ssize_t)put_n : w;
+		if (w > 0) {
+			put_n += (size_t)w;
 			continue;
 		}
-		if (w <= 0)
-			return put_n ? (ssize_t)put_n : (w ? w : -EIO);
-		put_n += (size_t)w;
+		if (w == -EAGAIN && zc__kind_is_stream(x->in_kind) &&
+		    (w = zc__wait_writable(x->out, x->l)) == 0)
+			continue;
+		*err = w ? w : -EIO;	/* write(2) never returns 0 for n > 0 */
+		break;
 	}
-	return (ssize_t)put_n;
+	return put_n;
 }
 
 /*
@@ -86,8 +89,8 @@ ssize_t zc__rw_run(struct zc__xfer *x, const struct zc__rw *rw)
 {
 	struct zc__sigpipe guard = { 0 };
 	off_t off = x->in_off ? *x->in_off : 0;
-	size_t done = 0;
-	ssize_t n, w, err = 0;
+	size_t done = 0, w;
+	ssize_t n, err = 0;
 	char *buf = rw->buf;
 
 	if (rw->guard_sockets ? zc__kind_can_sigpipe(x->out_kind) :
@@ -100,15 +103,12 @@ ssize_t zc__rw_run(struct zc__xfer *x, const struct zc__rw *rw)
 			break;
 		}
 		off += n;
-		w = put_all(x, rw, buf, (size_t)n);
-		if (w > 0) {
-			done += (size_t)w;
-			x->l->user_copied += (uint64_t)w;
-			zc__xfer_moved(x, (size_t)w);
-		}
-		if (w < n) {
-			give_back(x, (size_t)n - (size_t)(w > 0 ? w : 0), &off);
-			err = w < 0 ? w : -EAGAIN;
+		w = put_all(x, rw, buf, (size_t)n, &err);
+		done += w;
+		x->l->user_copied += w;
+		zc__xfer_moved(x, w);
+		if (err) {
+			give_back(x, (size_t)n - w, &off);
 			break;
 		}
 	}

@@ -30,21 +30,32 @@ static int can_rw(const struct zc__xfer *x)
 
 #ifdef ZC_HAVE_LIBURING
 
-/* Submits the one prepared SQE and returns its result. */
+/*
+ * Submits the one prepared SQE and returns its result. A signal can end
+ * io_uring_enter early in two ways: before submitting (-EINTR, the SQE is
+ * still in the ring and the next enter takes it) or after submitting but
+ * before the completion (a positive count and no CQE yet). So submit until
+ * the SQE is taken, then wait for its CQE, both across EINTR.
+ */
 static ssize_t ring_do(struct zc__ring *r, struct zc_ledger *l)
 {
 	struct io_uring_cqe *cqe;
 	int ret;
 
-	l->syscalls++;
-	ret = io_uring_submit_and_wait(&r->ring, 1);
-	while (ret == -EINTR || ret == -EAGAIN || ret == -EBUSY) {
+	do {
 		l->syscalls++;
-		ret = io_uring_wait_cqe(&r->ring, &cqe);
-	}
+		ret = io_uring_submit_and_wait(&r->ring, 1);
+	} while (ret == -EINTR);
 	if (ret < 0)
 		return ret;
-	ret = io_uring_peek_cqe(&r->ring, &cqe);
+	while ((ret = io_uring_peek_cqe(&r->ring, &cqe)) == -EAGAIN) {
+		l->syscalls++;
+		ret = io_uring_wait_cqe(&r->ring, &cqe);
+		if (ret == 0)
+			break;
+		if (ret != -EINTR)
+			return ret;
+	}
 	if (ret < 0)
 		return ret;
 	ret = cqe->res;

@@ -84,8 +84,10 @@ ssize_t zc__copy_auto(int out_fd, int in_fd, off_t *in_off, size_t len,
 	ssize_t ret;
 
 	ret = zc__xfer_probe(&x);
-	if (ret < 0 || len == 0)
+	if (ret < 0)
 		return ret;
+	if (len == 0)
+		return zc__xfer_check_access(&x);
 	rung = ladder(&x);
 	l->small = rung == ladder_small;
 	for (; *rung; rung++) {
@@ -140,10 +142,12 @@ ssize_t zc_copy_path(enum zc_path path, int out_fd, int in_fd,
 	x.l = ledger_start(ledger, &local);
 	x.l->path = path;
 	ret = zc__xfer_probe(&x);
-	if (ret < 0 || len == 0)
+	if (ret < 0)
 		return ret;
 	if (!zc_path_supported(path) || !paths[path]->can(&x))
 		return -ENOTSUP;
+	if (len == 0)
+		return zc__xfer_check_access(&x);
 	ret = paths[path]->run(&x);
 	if (ret == -ZC__ENOPATH) {
 		x.l->refused++;

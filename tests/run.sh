@@ -21,7 +21,7 @@ fi
 
 count() {
 	# cmocka: "[  PASSED  ] 3 test(s)." etc.
-	sed -n "s/^\[  $1 *\] \([0-9][0-9]*\) test(s)\..*/\1/p" "$log" | head -n1
+	sed -n "s/^\[  $1 *\] \([0-9][0-9]*\) test(s)[.,].*/\1/p" "$log" | head -n1
 }
 
 for t in $progs; do

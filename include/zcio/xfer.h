@@ -73,7 +73,9 @@ enum zc_path {
  * (it zeroes it first). Pass NULL to not ask.
  */
 struct zc_ledger {
-	enum zc_path path;	/* the path that moved the bytes; AUTO if none */
+	enum zc_path path;	/* the path that ran (for zc_copy_path the
+				 * forced one, even when it failed); AUTO
+				 * when zc_copy failed before any path */
 	uint64_t bytes;		/* bytes written to out_fd */
 	uint64_t syscalls;	/* system calls made, io_uring_enter included */
 	uint64_t user_copied;	/* bytes that passed through a user-space
