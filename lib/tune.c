@@ -10,10 +10,10 @@
 /*
  * Defaults:
  *  SMALL_COPY 16 KiB: measured by `zcio bench` (docs/benchmarks.md,
- *    "Small-copy threshold"). File to file, read/write cost the sender
- *    14% less CPU than copy_file_range at 8 KiB, 5% less at 16 KiB, more
- *    from 32 KiB. File to socket, 30-45% less than sendfile below 4 KiB,
- *    up to 8% more from 4 to 16 KiB. One threshold serves both ladders.
+ *    "Small-copy threshold"): file to file, copy_file_range costs the
+ *    sender more CPU than read/write up to 16 KiB and less from 32 KiB;
+ *    file to socket, sendfile costs 40-80% more below 4 KiB and no more
+ *    above. One number for both ladders; 4 KiB would err as much on files.
  *  RW_BUFFER 128 KiB: large enough that syscall overhead is a few percent
  *    of a memcpy of the buffer, small enough to stay in L2.
  *  PIPE_SIZE 0: keep the kernel's pipe capacity (64 KiB, 16 pages).

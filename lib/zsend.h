@@ -91,6 +91,13 @@ struct zc_zsend {
 	 */
 	struct zc__zrec *recs;
 	uint32_t cap, base, next;
+	/*
+	 * MSG_ZEROCOPY ids belong to the socket, not to us: a socket that
+	 * carried an earlier zc_zsend goes on counting from where that one
+	 * stopped, so kernel id = our id + koff (lib/zsend_msg.c).
+	 */
+	uint32_t koff;
+	uint64_t cookie;		/* SO_COOKIE of the socket, or 0 */
 	struct zc_buf **spare;		/* reserved for the next commit */
 	uint32_t noted;			/* records noted, not processed */
 

@@ -12,6 +12,7 @@
  * tools/testing/selftests/net/msg_zerocopy.c.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <string.h>
@@ -59,19 +60,70 @@ int zc__zsend_msg_probe(void)
 	return k > 0;
 }
 
+/*
+ * The kernel numbers MSG_ZEROCOPY sends per socket and there is no call to
+ * read the counter, so a second zc_zsend on a socket that carried one
+ * before would read its notifications as someone else's. Each sender
+ * leaves the next id here when it is freed, keyed by the socket's
+ * SO_COOKIE (unique for the boot, unlike fds or inode numbers), and the
+ * next sender on that socket starts from it. A few recent sockets are
+ * enough: the entry is only needed between one sender and the next.
+ * Zero-copy sends made on the socket by anything else are not seen.
+ */
+#define IDS_KEPT 64
+
+static struct {
+	uint64_t cookie;
+	uint32_t next;
+} ids_kept[IDS_KEPT];
+static unsigned int ids_hand;
+static pthread_mutex_t ids_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static uint32_t ids_take(uint64_t cookie)
+{
+	uint32_t next = 0;
+	int i;
+
+	pthread_mutex_lock(&ids_lock);
+	for (i = 0; cookie && i < IDS_KEPT; i++) {
+		if (ids_kept[i].cookie == cookie) {
+			next = ids_kept[i].next;
+			ids_kept[i].cookie = 0;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&ids_lock);
+	return next;
+}
+
+static void ids_leave(uint64_t cookie, uint32_t next)
+{
+	if (!cookie)
+		return;
+	pthread_mutex_lock(&ids_lock);
+	ids_kept[ids_hand].cookie = cookie;
+	ids_kept[ids_hand].next = next;
+	ids_hand = (ids_hand + 1) % IDS_KEPT;
+	pthread_mutex_unlock(&ids_lock);
+}
+
 static int msg_open(struct zc_zsend *z)
 {
+	socklen_t len = sizeof(z->cookie);
 	int one = 1;
 
-	z->st.syscalls++;
+	z->st.syscalls += 2;
 	if (setsockopt(z->fd, SOL_SOCKET, SO_ZEROCOPY, &one, sizeof(one)))
 		return errno == ENOPROTOOPT ? -ENOTSUP : -errno;
+	if (getsockopt(z->fd, SOL_SOCKET, SO_COOKIE, &z->cookie, &len))
+		z->cookie = 0;
+	z->koff = ids_take(z->cookie);
 	return 0;
 }
 
 static void msg_close(struct zc_zsend *z)
 {
-	(void)z;
+	ids_leave(z->cookie, z->next + z->koff);
 }
 
 /*
@@ -127,7 +179,8 @@ static uint32_t notification(struct zc_zsend *z, struct msghdr *msg)
 		memcpy(&ee, CMSG_DATA(cm), sizeof(ee));
 		if (ee.ee_origin != SO_EE_ORIGIN_ZEROCOPY || ee.ee_errno)
 			continue;
-		done += zc__zrec_complete(z, ee.ee_info, ee.ee_data,
+		done += zc__zrec_complete(z, ee.ee_info - z->koff,
+					  ee.ee_data - z->koff,
 					  ee.ee_code &
 					  SO_EE_CODE_ZEROCOPY_COPIED);
 	}

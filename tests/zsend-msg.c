@@ -30,6 +30,44 @@ static void register_refused(void **state)
 	close(s[1]);
 }
 
+/*
+ * MSG_ZEROCOPY numbers sends per socket: a second sender on a socket that
+ * already carried zero-copy sends must still match its notifications
+ * (found by zcio bench, which made one sender per run).
+ */
+static void second_sender_same_socket(void **state)
+{
+	struct zc_chain c;
+	struct t_sink *sink;
+	struct tb *t;
+	struct zc_zsend *z;
+	int s[2], round, i;
+
+	(void)state;
+	need_mode();
+	zc_tune_set(ZC_TUNE_ZSEND_MIN, 0);
+	t_tcp_pair(s);
+	sink = t_sink_start(s[1], 0, 0, 0);
+	t = tb_make(20, 16384, 0);
+	for (round = 0; round < 2; round++) {
+		z = t_zsend(s[0]);
+		for (i = round * 10; i < round * 10 + 10; i++) {
+			zc_chain_init(&c);
+			tb_chain(&c, &t[i]);
+			send_all(z, s[0], &c);
+			zc_chain_exit(&c);
+		}
+		assert_int_equal(t_drain(z, 5000), 0);
+		assert_int_equal(zc_zsend_inflight(z), 0);
+		assert_int_equal(t_free(z), 0);
+	}
+	shutdown(s[0], SHUT_WR);
+	sink_exact(sink, 20 * 16384);
+	tb_done(t, 20);
+	close(s[0]);
+	close(s[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -43,6 +81,7 @@ int main(void)
 		cmocka_unit_test_setup(mixed_chain, setup),
 		cmocka_unit_test_setup(blocking_slow_reader, setup),
 		cmocka_unit_test_setup(register_refused, setup),
+		cmocka_unit_test_setup(second_sender_same_socket, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -35,6 +35,8 @@ int cmd_copy(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_cat(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_paths(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_sink(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_bench(const struct cli_cmd *cmd, int argc, char **argv);
+extern const char bench_usage[];	/* src/bench/cmd_bench.c */
 
 /* Messages to stderr, one line each: "zcio NAME: ...". */
 void cli_err(const struct cli_cmd *cmd, const char *fmt, ...)

@@ -27,6 +27,7 @@ static const struct cli_cmd cmds[] = {
 	  paths_usage },
 	{ "sink", cmd_sink, "accept connections and drain them to /dev/null",
 	  sink_usage },
+	{ "bench", cmd_bench, "measure every path's cost here", bench_usage },
 	{ "help", cmd_help, "show help for zcio or for one command",
 	  help_usage },
 };
