@@ -138,7 +138,7 @@ check-exports: $(SHARED)
 	if [ -n "$$bad" ]; then echo "exported non-zc_ symbols: $$bad"; exit 1; fi
 
 run: all
-	$(Q)scripts/demo.sh $(ZCIO)
+	$(Q)scripts/run-serve.sh $(ZCIO)
 
 test: all $(TEST_BIN) check-exports
 	$(Q)$(MAKE) --no-print-directory fuzz 2>/dev/null || \

@@ -322,7 +322,9 @@ static int out_kind(struct tx *x)
  */
 static void guard_up(struct tx *x)
 {
-	if (x->guarded || !zc__kind_can_sigpipe(out_kind(x)))
+	/* A server that ignores SIGPIPE turns the guard off: no fstat then. */
+	if (x->guarded || !zc__tune[ZC_TUNE_SIGPIPE_GUARD] ||
+	    !zc__kind_can_sigpipe(out_kind(x)))
 		return;
 	zc__sigpipe_block(&x->guard, x->l);
 	x->guarded = 1;

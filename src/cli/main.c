@@ -10,7 +10,8 @@
 
 #include "cli.h"
 
-extern const char copy_usage[], cat_usage[], paths_usage[], sink_usage[];
+extern const char copy_usage[], cat_usage[], paths_usage[], sink_usage[],
+	serve_usage[];
 static int cmd_help(const struct cli_cmd *cmd, int argc, char **argv);
 
 static const char help_usage[] =
@@ -28,6 +29,8 @@ static const struct cli_cmd cmds[] = {
 	{ "sink", cmd_sink, "accept connections and drain them to /dev/null",
 	  sink_usage },
 	{ "bench", cmd_bench, "measure every path's cost here", bench_usage },
+	{ "serve", cmd_serve, "serve a directory over HTTP/1.1 (sendfile)",
+	  serve_usage },
 	{ "help", cmd_help, "show help for zcio or for one command",
 	  help_usage },
 };
