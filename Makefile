@@ -4,7 +4,8 @@
 #   make run        the main job on a built-in default
 #   make test       build and run the whole suite ("N passed, N failed")
 #   make asan       the suite again under ASan + UBSan (in build-asan/)
-#   make fuzz       the libFuzzer target build/fuzz/http-request (clang)
+#   make fuzz       the libFuzzer targets build/fuzz/http-request and
+#                   build/fuzz/kafka-request (clang)
 #   make install    PREFIX=/usr/local DESTDIR= (headers, libs, zcio.pc,
 #                   the binary and the man pages)
 #   make clean
@@ -111,6 +112,15 @@ $(B)/tests/%: $(B)/tests/%.o $(TEST_HELPERS) $(APP_LIB) $(STATIC)
 	$(call quiet,LD,$@)$(CC) $(LDFLAGS) -o $@ $< $(TEST_HELPERS) \
 		$(APP_LIB) $(STATIC) $(CMOCKA_LIBS) $(URING_LIBS) -lpthread -lm
 
+# The broker's integration tests (tests/broker-*.c) embed a small
+# librdkafka client, so they link librdkafka too (Debian librdkafka-dev).
+RDKAFKA_LIBS := $(shell pkg-config --libs rdkafka 2>/dev/null || echo -lrdkafka)
+
+$(B)/tests/broker-%: $(B)/tests/broker-%.o $(TEST_HELPERS) $(APP_LIB) $(STATIC)
+	$(call quiet,LD,$@)$(CC) $(LDFLAGS) -o $@ $< $(TEST_HELPERS) \
+		$(APP_LIB) $(STATIC) $(RDKAFKA_LIBS) $(CMOCKA_LIBS) \
+		$(URING_LIBS) -lpthread -lm
+
 # libFuzzer target for the HTTP protocol code (tests/fuzz/, docs/http.md).
 # clang only; built from the pure src/http files alone, which need nothing
 # else of the program. `make test` builds it when it can, and
@@ -122,14 +132,30 @@ FUZZ_HTTP_SRC := $(addprefix src/http/,lex.c out.c parse.c parse_fields.c \
 FUZZ_HTTP_HDR := $(addprefix src/http/,http.h parse.h path.h range.h \
 	cond.h date.h mime.h resp.h lex.h out.h parse_int.h mime_int.h)
 FUZZ_BIN := $(B)/fuzz/http-request
+# The Kafka codec (docs/kafka.md): its pure src/kafka files, plus libzcio's
+# sources for the chains that Fetch responses are built into.
+FUZZ_KAFKA_SRC := $(addprefix src/kafka/,proto.c proto_api.c proto_meta.c \
+	proto_produce.c proto_fetch.c proto_fetch_resp.c proto_offsets.c \
+	wire.c err.c crc32c.c batch.c)
+FUZZ_KAFKA_HDR := $(addprefix src/kafka/,proto.h proto_int.h wire.h err.h \
+	crc32c.h batch.h) tests/fuzz/kafka-client.h
+FUZZ_KAFKA_BIN := $(B)/fuzz/kafka-request
 
-fuzz: $(FUZZ_BIN)
+fuzz: $(FUZZ_BIN) $(FUZZ_KAFKA_BIN)
 
 $(FUZZ_BIN): tests/fuzz/http-request.c $(FUZZ_HTTP_SRC) $(FUZZ_HTTP_HDR)
 	$(call quiet,FUZZ,$@)mkdir -p $(@D)
 	$(Q)$(FUZZ_CC) -g -O1 -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc \
 		-fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=undefined -o $@ $< $(FUZZ_HTTP_SRC)
+
+$(FUZZ_KAFKA_BIN): tests/fuzz/kafka-request.c $(FUZZ_KAFKA_SRC) \
+		$(FUZZ_KAFKA_HDR) $(LIB_SRC) $(B)/config.h
+	$(call quiet,FUZZ,$@)mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) -g -O1 -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc -Ilib \
+		-I$(B) -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=undefined -o $@ $< $(FUZZ_KAFKA_SRC) \
+		$(LIB_SRC) $(URING_LIBS) -lpthread -lm
 
 # Only zc_ symbols may leave the shared library.
 check-exports: $(SHARED)

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kafka/proto_produce.c - Produce 3-7: the request (records stay in the
+ * frame, as pointer and length) and the per-partition response.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "kafka/proto.h"
+#include "kafka/proto_int.h"
+
+/* Smallest wire sizes: name + partition count; partition + bytes length. */
+#define TOPIC_MIN 6
+#define PART_MIN 8
+
+static int topic_decode(struct zc_view *v, struct kafka_produce_topic *t,
+			struct kafka_arena *a)
+{
+	uint32_t i, n;
+
+	if (kafka_read_str_nn(v, &t->name) ||
+	    kafka_read_count(v, PART_MIN, false, &n, NULL))
+		return -EBADMSG;
+	t->partitions = kafka_arena_alloc(a, n, sizeof(*t->partitions));
+	if (!t->partitions)
+		return -ENOMEM;
+	t->nr_partitions = n;
+	for (i = 0; i < n; i++) {
+		zc_view_i32be(v, &t->partitions[i].partition);
+		if (kafka_read_bytes(v, &t->partitions[i].records))
+			return -EBADMSG;
+	}
+	return 0;
+}
+
+int kafka_produce_req_decode(struct zc_view *v, int version,
+			     struct kafka_produce_req *p,
+			     struct kafka_arena *a)
+{
+	uint32_t i, n;
+	int ret;
+
+	memset(p, 0, sizeof(*p));
+	if (!kafka__in(version, KAFKA_PRODUCE_MIN, KAFKA_PRODUCE_MAX))
+		return -ENOTSUP;
+	kafka_read_str(v, &p->transactional_id);
+	zc_view_i16be(v, &p->acks);
+	zc_view_i32be(v, &p->timeout_ms);
+	if (kafka_read_count(v, TOPIC_MIN, false, &n, NULL))
+		return -EBADMSG;
+	p->topics = kafka_arena_alloc(a, n, sizeof(*p->topics));
+	if (!p->topics)
+		return -ENOMEM;
+	p->nr_topics = n;
+	for (i = 0; i < n; i++) {
+		ret = topic_decode(v, &p->topics[i], a);
+		if (ret)
+			return ret;
+	}
+	return kafka__req_done(v);
+}
+
+int kafka_produce_resp_encode(struct kafka_wbuf *w, int version,
+			      int32_t correlation_id,
+			      const struct kafka_produce_resp *r)
+{
+	const struct kafka_produce_topic_resp *t;
+	const struct kafka_produce_part_resp *p;
+	uint32_t i, j;
+	size_t start;
+
+	if (!kafka__in(version, KAFKA_PRODUCE_MIN, KAFKA_PRODUCE_MAX))
+		return -EINVAL;
+	start = kafka_resp_begin(w, correlation_id);
+	kafka_put_count(w, r->nr_topics);
+	for (i = 0; i < r->nr_topics; i++) {
+		t = &r->topics[i];
+		kafka_put_str(w, &t->name);
+		kafka_put_count(w, t->nr_partitions);
+		for (j = 0; j < t->nr_partitions; j++) {
+			p = &t->partitions[j];
+			kafka_put_i32(w, p->partition);
+			kafka_put_i16(w, p->error);
+			kafka_put_i64(w, p->base_offset);
+			kafka_put_i64(w, p->log_append_time);	/* v2+ */
+			if (version >= 5)
+				kafka_put_i64(w, p->log_start_offset);
+		}
+	}
+	kafka_put_i32(w, r->throttle_time_ms);
+	return kafka_resp_end(w, start, 0);
+}
