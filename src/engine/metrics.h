@@ -61,6 +61,13 @@ int eng_metric_new_fn(struct eng_metrics *r, enum eng_metric_type type,
 		      const char *name, const char *labels, const char *help,
 		      eng_metric_fn fn, void *arg);
 
+/*
+ * Registers libzcio's copy ledger (bytes, system calls and bytes through
+ * user space per kernel path, from zc_stats_get) as counters
+ * zcio_ledger_*_total{path="..."}. Once per registry. 0 or -errno.
+ */
+int eng_metrics_register_ledger(struct eng_metrics *r);
+
 /* Row @i (0 .. rows - 1) for one writer thread; NULL if out of range. */
 uint64_t *eng_metrics_row(struct eng_metrics *r, unsigned int i);
 

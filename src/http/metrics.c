@@ -96,57 +96,6 @@ static const struct {
 	  "Bytes of small files held as in-memory copies." },
 };
 
-/* The copy ledger of one path and one field (zc_stats_get). */
-struct ledger_metric {
-	enum zc_path path;
-	int field;			/* 0 bytes, 1 syscalls, 2 user_copied */
-};
-
-static struct ledger_metric ledger_metrics[ZC_PATH__COUNT * 3];
-
-static double ledger_value(void *arg)
-{
-	const struct ledger_metric *lm = arg;
-	struct zc_path_stats st;
-
-	if (zc_stats_get(lm->path, &st))
-		return 0;
-	return (double)(lm->field == 0 ? st.bytes : lm->field == 1 ?
-			st.syscalls : st.user_copied);
-}
-
-static int reg_ledger(struct eng_metrics *r)
-{
-	static const char *const names[3] = {
-		"zcio_ledger_bytes_total", "zcio_ledger_syscalls_total",
-		"zcio_ledger_user_copied_bytes_total",
-	};
-	static const char *const helps[3] = {
-		"Bytes moved by libzcio, by kernel path (copy ledger).",
-		"System calls libzcio made, by kernel path.",
-		"Bytes that passed through a user-space buffer, by path.",
-	};
-	struct ledger_metric *lm;
-	char labels[64];
-	int p, f, ret;
-
-	for (f = 0; f < 3; f++) {
-		for (p = 1; p < ZC_PATH__COUNT; p++) {
-			lm = &ledger_metrics[f * ZC_PATH__COUNT + p];
-			lm->path = (enum zc_path)p;
-			lm->field = f;
-			snprintf(labels, sizeof(labels), "path=\"%s\"",
-				 zc_path_name((enum zc_path)p));
-			ret = eng_metric_new_fn(r, ENG_METRIC_COUNTER,
-						names[f], labels, helps[f],
-						ledger_value, lm);
-			if (ret < 0)
-				return ret;
-		}
-	}
-	return 0;
-}
-
 static int reg_cache(struct http_srv *srv, struct eng_metrics *r)
 {
 	size_t i;
@@ -224,6 +173,6 @@ int http_metrics_register(struct http_srv *srv)
 	if (!ret)
 		ret = reg_cache(srv, r);
 	if (!ret)
-		ret = reg_ledger(r);
+		ret = eng_metrics_register_ledger(r);
 	return ret;
 }
