@@ -38,6 +38,7 @@ int cmd_sink(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_bench(const struct cli_cmd *cmd, int argc, char **argv);
 extern const char bench_usage[];	/* src/bench/cmd_bench.c */
 int cmd_serve(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_broker(const struct cli_cmd *cmd, int argc, char **argv);
 
 /* Messages to stderr, one line each: "zcio NAME: ...". */
 void cli_err(const struct cli_cmd *cmd, const char *fmt, ...)

@@ -11,7 +11,7 @@
 #include "cli.h"
 
 extern const char copy_usage[], cat_usage[], paths_usage[], sink_usage[],
-	serve_usage[];
+	serve_usage[], broker_usage[];
 static int cmd_help(const struct cli_cmd *cmd, int argc, char **argv);
 
 static const char help_usage[] =
@@ -31,6 +31,8 @@ static const struct cli_cmd cmds[] = {
 	{ "bench", cmd_bench, "measure every path's cost here", bench_usage },
 	{ "serve", cmd_serve, "serve a directory over HTTP/1.1 (sendfile)",
 	  serve_usage },
+	{ "broker", cmd_broker, "a Kafka-compatible log broker (sendfile)",
+	  broker_usage },
 	{ "help", cmd_help, "show help for zcio or for one command",
 	  help_usage },
 };
