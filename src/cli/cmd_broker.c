@@ -5,12 +5,12 @@
  * broker itself is src/kafka/.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "opt_tab.h"
 #include "kafka/broker.h"
 
 const char broker_usage[] =
@@ -60,85 +60,17 @@ const char broker_usage[] =
 "\n"
 "See zcio-broker(1) and docs/kafka.md.\n";
 
-static const struct {
-	char short_name;
-	const char *name;
-} eng_short[] = {
-	{ 'l', "listen" }, { 'w', "workers" }, { 'e', "engine" },
-};
-
-#define NR_LONG 96
-
-/*
- * One getopt_long table from both option tables: the engine's
- * (eng_options) and the broker's (kafka_opts). Every row's val is its
- * index into @names plus 0x100; short options map to the same rows.
- */
-struct opt_tab {
-	struct option lo[NR_LONG];
-	const char *names[NR_LONG];
-	char so[64];
-	unsigned int n;
-};
-
-static char short_of(const char *name)
+static void build_opts(struct cli_opt_tab *t)
 {
-	const struct kafka_opt *o = kafka_opt_find(name);
-	size_t i;
+	const struct kafka_opt *o;
+	unsigned int i;
 
-	if (o)
-		return o->short_name;
-	for (i = 0; i < sizeof(eng_short) / sizeof(eng_short[0]); i++)
-		if (!strcmp(eng_short[i].name, name))
-			return eng_short[i].short_name;
-	return 0;
-}
-
-static void add_row(struct opt_tab *t, const char *name, int has_arg)
-{
-	char s = short_of(name);
-	size_t len = strlen(t->so);
-
-	if (t->n + 2 >= NR_LONG)
-		return;
-	t->lo[t->n] = (struct option){ name, has_arg, NULL,
-				       0x100 + (int)t->n };
-	t->names[t->n] = name;
-	if (s && len + 3 < sizeof(t->so)) {
-		t->so[len++] = s;
-		if (has_arg)
-			t->so[len++] = ':';
-		t->so[len] = '\0';
+	cli_opt_tab_init(t);
+	for (i = 0; i < kafka_nr_opts; i++) {
+		o = &kafka_opts[i];
+		cli_opt_tab_add(t, o->name, o->arg != NULL, o->short_name);
 	}
-	t->n++;
-}
-
-static void build_opts(struct opt_tab *t)
-{
-	const struct eng_option *eo;
-	unsigned int i;
-
-	memset(t, 0, sizeof(*t));
-	for (eo = eng_options; eo->name; eo++)
-		add_row(t, eo->name, eo->arg ? required_argument :
-			no_argument);
-	for (i = 0; i < kafka_nr_opts; i++)
-		add_row(t, kafka_opts[i].name, kafka_opts[i].arg ?
-			required_argument : no_argument);
-	t->lo[t->n] = (struct option){ "help", no_argument, NULL, 'h' };
-	strcat(t->so, "h");
-}
-
-static int row_of(const struct opt_tab *t, int c)
-{
-	unsigned int i;
-
-	if (c >= 0x100 && c < 0x100 + (int)t->n)
-		return c - 0x100;
-	for (i = 0; i < t->n; i++)
-		if (short_of(t->names[i]) == c)
-			return (int)i;
-	return -1;
+	cli_opt_tab_finish(t);
 }
 
 /*
@@ -161,7 +93,7 @@ static const char *flush_arg(int argc, char **argv, const char *val,
 
 int cmd_broker(const struct cli_cmd *cmd, int argc, char **argv)
 {
-	static struct opt_tab t;
+	static struct cli_opt_tab t;
 	char why[160], fl[64];
 	struct kafka_cfg cfg;
 	const char *val;
@@ -172,7 +104,7 @@ int cmd_broker(const struct cli_cmd *cmd, int argc, char **argv)
 	while ((c = cli_getopt(cmd, argc, argv, t.so, t.lo)) != -1) {
 		if (c == CLI_OPT_HELP || c == CLI_OPT_BAD)
 			return cli_opt_exit(c);
-		row = row_of(&t, c);
+		row = cli_opt_tab_row(&t, c);
 		if (row < 0)
 			return CLI_EXIT_USAGE;
 		val = t.lo[row].has_arg ? optarg : NULL;

@@ -5,12 +5,12 @@
  * server itself is src/http/serve*.c.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
+#include "opt_tab.h"
 #include "http/serve.h"
 
 const char serve_usage[] =
@@ -62,95 +62,22 @@ const char serve_usage[] =
 "\n"
 "See zcio-serve(1) and docs/serve.md.\n";
 
-/* Short options of the engine's rows (theirs have long names only). */
-static const struct {
-	char short_name;
-	const char *name;
-} eng_short[] = {
-	{ 'l', "listen" }, { 'w', "workers" }, { 'e', "engine" },
-};
-
-#define NR_LONG 96
-
-/*
- * One getopt_long table from both option tables: the engine's
- * (eng_options) and the server's (http_opts). Every row's val is its
- * index into @names, plus 0x100; short options are mapped to the same.
- */
-struct opt_tab {
-	struct option lo[NR_LONG];
-	const char *names[NR_LONG];
-	char so[64];
-	unsigned int n;
-};
-
-static void add_row(struct opt_tab *t, const char *name, int has_arg,
-		    char short_name)
+static void build_opts(struct cli_opt_tab *t)
 {
-	size_t len = strlen(t->so);
-
-	if (t->n + 2 >= NR_LONG)
-		return;
-	t->lo[t->n] = (struct option){ name, has_arg, NULL,
-				       0x100 + (int)t->n };
-	t->names[t->n] = name;
-	if (short_name && len + 3 < sizeof(t->so)) {
-		t->so[len++] = short_name;
-		if (has_arg)
-			t->so[len++] = ':';
-		t->so[len] = '\0';
-	}
-	t->n++;
-}
-
-static char short_of(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(eng_short) / sizeof(eng_short[0]); i++)
-		if (!strcmp(eng_short[i].name, name))
-			return eng_short[i].short_name;
-	return 0;
-}
-
-static void build_opts(struct opt_tab *t)
-{
-	const struct eng_option *eo;
 	const struct http_opt *o;
 	unsigned int i;
 
-	memset(t, 0, sizeof(*t));
-	for (eo = eng_options; eo->name; eo++)
-		add_row(t, eo->name, eo->arg ? required_argument :
-			no_argument, short_of(eo->name));
+	cli_opt_tab_init(t);
 	for (i = 0; i < http_nr_opts; i++) {
 		o = &http_opts[i];
-		add_row(t, o->name, o->arg ? required_argument : no_argument,
-			o->short_name);
+		cli_opt_tab_add(t, o->name, o->arg != NULL, o->short_name);
 	}
-	t->lo[t->n] = (struct option){ "help", no_argument, NULL, 'h' };
-	strcat(t->so, "h");
-}
-
-/* The row index for what getopt_long returned, or -1. */
-static int row_of(const struct opt_tab *t, int c)
-{
-	const struct http_opt *o;
-	unsigned int i;
-
-	if (c >= 0x100 && c < 0x100 + (int)t->n)
-		return c - 0x100;
-	for (i = 0; i < t->n; i++) {
-		o = http_opt_find(t->names[i]);
-		if (short_of(t->names[i]) == c || (o && o->short_name == c))
-			return (int)i;
-	}
-	return -1;
+	cli_opt_tab_finish(t);
 }
 
 int cmd_serve(const struct cli_cmd *cmd, int argc, char **argv)
 {
-	static struct opt_tab t;
+	static struct cli_opt_tab t;
 	char why[160], root[PATH_MAX];
 	struct http_cfg cfg;
 	int c, row, ret;
@@ -160,7 +87,7 @@ int cmd_serve(const struct cli_cmd *cmd, int argc, char **argv)
 	while ((c = cli_getopt(cmd, argc, argv, t.so, t.lo)) != -1) {
 		if (c == CLI_OPT_HELP || c == CLI_OPT_BAD)
 			return cli_opt_exit(c);
-		row = row_of(&t, c);
+		row = cli_opt_tab_row(&t, c);
 		if (row < 0)
 			return CLI_EXIT_USAGE;
 		why[0] = '\0';
