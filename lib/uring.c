@@ -19,6 +19,8 @@ void zc__ring_init(struct zc__ring *r)
 	r->state = 0;
 	r->reg_buf = NULL;
 	r->reg_size = 0;
+	r->files = 0;
+	r->fixed_files = 0;
 }
 
 #ifdef ZC_HAVE_LIBURING
@@ -29,6 +31,35 @@ void zc__ring_exit(struct zc__ring *r)
 		io_uring_queue_exit(&r->ring);
 	r->state = 0;
 	r->reg_buf = NULL;
+	r->files = 0;
+}
+
+int zc__ring_files_set(struct zc__ring *r, int in, int out,
+		       struct zc_ledger *l)
+{
+	int fds[2] = { in, out };
+	int ret;
+
+	if (r->files < 0)
+		return r->files;
+	if (!r->files) {
+		l->syscalls++;
+		ret = io_uring_register_files_sparse(&r->ring, 2);
+		if (ret < 0)
+			return r->files = ret;
+		r->files = 1;
+	}
+	l->syscalls++;
+	ret = io_uring_register_files_update(&r->ring, 0, fds, 2);
+	return ret == 2 ? 0 : ret < 0 ? ret : -EIO;
+}
+
+void zc__ring_files_clear(struct zc__ring *r, struct zc_ledger *l)
+{
+	int none[2] = { -1, -1 };
+
+	l->syscalls++;
+	io_uring_register_files_update(&r->ring, 0, none, 2);
 }
 
 static void mark_absent(void)
@@ -143,6 +174,19 @@ int zc__ring_register_buffer(struct zc__ring *r, void *buf, size_t size,
 {
 	(void)r; (void)buf; (void)size; (void)l;
 	return -ENOSYS;
+}
+
+int zc__ring_files_set(struct zc__ring *r, int in, int out,
+		       struct zc_ledger *l)
+{
+	(void)r; (void)in; (void)out; (void)l;
+	return -ENOSYS;
+}
+
+void zc__ring_files_clear(struct zc__ring *r, struct zc_ledger *l)
+{
+	(void)r;
+	(void)l;
 }
 
 void zc__ring_unregister_buffer(struct zc__ring *r)

@@ -24,7 +24,14 @@ struct zc__ring {
 	void *reg_buf;		/* the buffer registered as index 0 */
 	size_t reg_size;
 	int in_nowait, out_nowait;	/* RWF_NOWAIT for this call's fds */
+	int files;		/* 0 no file table yet, 1 a sparse table of
+				 * two slots, <0 the kernel refused one */
+	int fixed_files;	/* this call uses the two slots */
 };
+
+/* The slots of the registered-file table: the call's input and output. */
+#define ZC__RING_FILE_IN 0
+#define ZC__RING_FILE_OUT 1
 
 void zc__ring_init(struct zc__ring *r);
 void zc__ring_exit(struct zc__ring *r);
@@ -39,6 +46,15 @@ int zc__ring_ready(struct zc__ring *r, struct zc_ledger *l);
 int zc__ring_register_buffer(struct zc__ring *r, void *buf, size_t size,
 			     struct zc_ledger *l);
 void zc__ring_unregister_buffer(struct zc__ring *r);
+
+/*
+ * Puts @in and @out in the ring's registered-file slots (a sparse table of
+ * two, made on first use): 0, or -errno and the call goes without fixed
+ * files. zc__ring_files_clear empties the slots again.
+ */
+int zc__ring_files_set(struct zc__ring *r, int in, int out,
+		       struct zc_ledger *l);
+void zc__ring_files_clear(struct zc__ring *r, struct zc_ledger *l);
 
 /* 1 when @path (URING_SPLICE, URING_RW) works on this kernel, else 0. */
 int zc__uring_probe(enum zc_path path);

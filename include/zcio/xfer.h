@@ -62,7 +62,8 @@ enum zc_path {
 					 * user-space buffer: the CPU copies */
 	ZC_PATH_URING_SPLICE,		/* IORING_OP_SPLICE */
 	ZC_PATH_URING_RW,		/* IORING_OP_READ_FIXED/WRITE_FIXED
-					 * through a registered buffer; with
+					 * through a registered buffer, and
+					 * registered files above 4 MiB; with
 					 * RWF_NOWAIT for O_NONBLOCK fds, which
 					 * pipes refuse (-ENOTSUP) */
 	ZC_PATH__COUNT
