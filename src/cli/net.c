@@ -5,6 +5,7 @@
  * an ephemeral port) or a path for a UNIX socket, and addresses as text.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,6 +100,12 @@ int cli_listen_tcp(const struct cli_cmd *cmd, const char *spec)
 	return fd;
 }
 
+/*
+ * The socket file appears at bind(2), before listen(2): a client that
+ * waits for the file and connects at once would be refused. So bind to a
+ * temporary name beside it, listen, and rename it into place: the path is
+ * ready the moment it exists.
+ */
 int cli_listen_unix(const struct cli_cmd *cmd, const char *path)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
@@ -108,14 +115,26 @@ int cli_listen_unix(const struct cli_cmd *cmd, const char *path)
 		.ai_addr = (struct sockaddr *)&sun,
 		.ai_addrlen = sizeof(sun),
 	};
-	int fd;
+	int fd, n, err;
 
 	if (!*path || strlen(path) >= sizeof(sun.sun_path))
 		return -cli_usage_err(cmd, "bad socket path '%s' (1 to %zu "
 				      "bytes)", path,
 				      sizeof(sun.sun_path) - 1);
-	memcpy(sun.sun_path, path, strlen(path));
+	n = snprintf(sun.sun_path, sizeof(sun.sun_path), "%s.%ld", path,
+		     (long)getpid());
+	if (n < 0 || (size_t)n >= sizeof(sun.sun_path))
+		snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
 	fd = listen_on(&ai);
+	/* NOREPLACE: an existing path fails as bind(2) would have. */
+	if (fd >= 0 && strcmp(sun.sun_path, path) &&
+	    renameat2(AT_FDCWD, sun.sun_path, AT_FDCWD, path,
+		      RENAME_NOREPLACE)) {
+		err = errno == EEXIST ? EADDRINUSE : errno;
+		unlink(sun.sun_path);
+		close(fd);
+		fd = -err;
+	}
 	if (fd < 0) {
 		cli_err(cmd, "cannot listen on '%s': %s", path, strerror(-fd));
 		return -CLI_EXIT_FAIL;
