@@ -18,6 +18,7 @@
 
 #include "kafka/proto.h"
 #include "kafka/proto_int.h"
+#include "kafka/proto_producer.h"
 #include "fuzz/kafka-client.h"
 
 #include "helpers.h"
@@ -53,12 +54,12 @@ static void api_table(void **state)
 {
 	static const struct kafka_api_range want[] = {
 		{ 0, 3, 7 }, { 1, 4, 11 }, { 2, 1, 2 }, { 3, 0, 4 },
-		{ 18, 0, 2 },
+		{ 18, 0, 2 }, { 22, 0, 1 },
 	};
 	unsigned int i;
 
 	(void)state;
-	assert_int_equal(kafka_nr_apis, 5);
+	assert_int_equal(kafka_nr_apis, 6);
 	for (i = 0; i < kafka_nr_apis; i++) {
 		assert_int_equal(kafka_apis[i].key, want[i].key);
 		assert_int_equal(kafka_apis[i].min, want[i].min);
@@ -96,21 +97,22 @@ static void err_names(void **state)
 /* ---- golden bytes ------------------------------------------------------ */
 
 #define API_ENTRIES							\
-	0x00, 0x00, 0x00, 0x05,						\
+	0x00, 0x00, 0x00, 0x06,						\
 	0x00, 0x00, 0x00, 0x03, 0x00, 0x07,	/* Produce 3-7 */	\
 	0x00, 0x01, 0x00, 0x04, 0x00, 0x0b,	/* Fetch 4-11 */	\
 	0x00, 0x02, 0x00, 0x01, 0x00, 0x02,	/* ListOffsets 1-2 */	\
 	0x00, 0x03, 0x00, 0x00, 0x00, 0x04,	/* Metadata 0-4 */	\
-	0x00, 0x12, 0x00, 0x00, 0x00, 0x02	/* ApiVersions 0-2 */
+	0x00, 0x12, 0x00, 0x00, 0x00, 0x02,	/* ApiVersions 0-2 */	\
+	0x00, 0x16, 0x00, 0x00, 0x00, 0x01	/* InitProducerId 0-1 */
 
 static void golden_api_versions(void **state)
 {
 	static const uint8_t v0[] = {
-		0x00, 0x00, 0x00, 0x28, 0x01, 0x02, 0x03, 0x04,
+		0x00, 0x00, 0x00, 0x2e, 0x01, 0x02, 0x03, 0x04,
 		0x00, 0x00, API_ENTRIES,
 	};
 	static const uint8_t v1[] = {
-		0x00, 0x00, 0x00, 0x2c, 0x01, 0x02, 0x03, 0x04,
+		0x00, 0x00, 0x00, 0x32, 0x01, 0x02, 0x03, 0x04,
 		0x00, 0x00, API_ENTRIES, 0x00, 0x00, 0x00, 0x00,
 	};
 	struct kafka_wbuf w;
@@ -670,6 +672,8 @@ static void table_within_codec(void **state)
 		{ KAFKA_API_METADATA, KAFKA_METADATA_MIN, KAFKA_METADATA_MAX },
 		{ KAFKA_API_API_VERSIONS, KAFKA_API_VERSIONS_MIN,
 		  KAFKA_API_VERSIONS_MAX },
+		{ KAFKA_API_INIT_PRODUCER_ID, KAFKA_INIT_PRODUCER_ID_MIN,
+		  KAFKA_INIT_PRODUCER_ID_MAX },
 	};
 	const struct kafka_api_range *a;
 	unsigned int i;
@@ -1149,7 +1153,7 @@ static void wbuf_modes(void **state)
 	assert_int_equal(zc_chain_bytes(&c), len);
 	flat = t_chain_flatten(&c, &len);
 	assert_int_equal(flat[7], 1);
-	assert_int_equal(flat[44 + 7], 2);
+	assert_int_equal(flat[50 + 7], 2);
 	free(flat);
 	/* empty: nothing appended */
 	assert_int_equal(kafka_wbuf_to_chain(&w, &c), 0);

@@ -27,6 +27,7 @@
 #include "engine/engine.h"
 #include "kafka/broker.h"
 #include "kafka/log.h"
+#include "kafka/producer_id.h"
 #include "kafka/proto.h"
 #include "kafka/topic.h"
 
@@ -72,6 +73,8 @@ struct kafka_srv {
 	char adv_host[256];		/* what Metadata advertises */
 	int32_t adv_port;
 	struct kafka_metric_ids m;
+	struct kafka_pid_alloc pids;	/* InitProducerId (producer_id.h) */
+	bool pids_open;
 	/*
 	 * Long-poll wakeups cross threads (fetch.c): a notifier holds this
 	 * for reading while it wakes workers, a stopping worker for writing
@@ -170,6 +173,9 @@ struct kafka_topic *kafka_topic_get(struct kafka_srv *srv,
 
 /* produce.c: Produce; 0, or -errno to close the connection. */
 int kafka_produce(struct kafka_conn *c, struct kafka_request *req);
+
+/* init_producer_id.c: InitProducerId; 0, or -errno to close. */
+int kafka_init_producer_id(struct kafka_conn *c, struct kafka_request *req);
 
 /*
  * fetch.c: Fetch. Answers now (0) or parks the request in @c->fw and

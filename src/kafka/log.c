@@ -179,6 +179,7 @@ static void log_free(struct kafka_log *log)
 	for (i = 0; i < log->nsegs; i++)
 		kafka_seg_free(log->segs[i]);
 	free(log->segs);
+	kafka_pstate_exit(&log->ps);
 	if (log->rp_fd >= 0)
 		close(log->rp_fd);
 	if (log->dirfd >= 0)
@@ -208,6 +209,7 @@ int kafka_log_open(int dirfd, const char *topic, int32_t partition,
 	pthread_mutex_init(&log->sync_lock, NULL);
 	log->cfg = *cfg;
 	log->rp_fd = -1;
+	kafka_pstate_init(&log->ps);
 	log->dirfd = open_dir(dirfd, name, flags);
 	if (log->dirfd < 0) {
 		ret = log->dirfd;
@@ -216,6 +218,8 @@ int kafka_log_open(int dirfd, const char *topic, int32_t partition,
 		return ret;
 	}
 	ret = kafka_log__recover(log);
+	if (!ret)
+		ret = kafka_log__producers_load(log);
 	if (ret) {
 		log_free(log);
 		return ret;

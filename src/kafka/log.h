@@ -172,6 +172,21 @@ int kafka_log_close(struct kafka_log *log);
  *
  * -EMSGSIZE when @len does not fit a segment at all (4 GiB). Blocks on the
  * disk (always under ALWAYS; for a roll otherwise).
+ *
+ * Idempotent producers (docs/kafka.md): when the first batch has a
+ * producer id (>= 0), @records must be that one batch (else -EINVAL) and
+ * its epoch and sequence are checked against the producer's last five
+ * batches in this partition, atomically with the append:
+ *   1         a duplicate of one of them: nothing written, *@base_offset
+ *             is the original batch's (returned once that is synced
+ *             under ALWAYS);
+ *   -ESTALE   an older epoch (INVALID_PRODUCER_EPOCH);
+ *   -EILSEQ   a sequence gap, or a new epoch not starting at 0
+ *             (OUT_OF_ORDER_SEQUENCE_NUMBER);
+ *   -ESRCH    an unknown producer not starting at sequence 0
+ *             (UNKNOWN_PRODUCER_ID).
+ * Batches without a producer id are not looked at (no lookup, no
+ * allocation). kafka_log_open rebuilds this state from the batch headers.
  */
 int kafka_log_append(struct kafka_log *log, uint8_t *records, size_t len,
 		     int64_t now_ms, int64_t *base_offset);
@@ -315,9 +330,17 @@ struct kafka_log_stats {
 	uint64_t truncated_bytes;	/* cut off as torn or invalid */
 	uint32_t dropped_segments;	/* deleted after a cut */
 	uint32_t rebuilt_indexes;	/* .index/.timeindex files rewritten */
+	uint64_t duplicates;		/* idempotent batches acked, not written */
+	uint32_t producers;		/* producer ids rebuilt at open */
 };
 
 void kafka_log_stats(struct kafka_log *log, struct kafka_log_stats *st);
+
+/*
+ * The largest producer id found in this log (at open, or appended since),
+ * or -1: the broker never hands out an id at or below it again.
+ */
+int64_t kafka_log_max_producer_id(struct kafka_log *log);
 
 /* The directory name of a partition: "TOPIC-PARTITION". */
 #define KAFKA_LOG_TOPIC_MAX	249

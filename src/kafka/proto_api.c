@@ -7,6 +7,7 @@
 
 #include "kafka/proto.h"
 #include "kafka/proto_int.h"
+#include "kafka/proto_producer.h"
 
 /*
  * What `zcio broker` answers, sorted by key. Every range must lie inside
@@ -22,6 +23,8 @@ const struct kafka_api_range kafka_apis[] = {
 	{ KAFKA_API_METADATA, KAFKA_METADATA_MIN, KAFKA_METADATA_MAX },
 	{ KAFKA_API_API_VERSIONS, KAFKA_API_VERSIONS_MIN,
 	  KAFKA_API_VERSIONS_MAX },
+	{ KAFKA_API_INIT_PRODUCER_ID, KAFKA_INIT_PRODUCER_ID_MIN,
+	  KAFKA_INIT_PRODUCER_ID_MAX },
 };
 
 const unsigned int kafka_nr_apis = sizeof(kafka_apis) / sizeof(kafka_apis[0]);

@@ -33,6 +33,7 @@
 
 #include "kafka/batch.h"
 #include "kafka/proto.h"
+#include "kafka/proto_producer.h"
 #include "kafka-client.h"
 
 #define fz_assert(c)							\
@@ -390,6 +391,50 @@ static void check_list_offsets(const struct kafka_request *r)
 	kafka_arena_exit(&a);
 }
 
+/*
+ * InitProducerId 0-1: the body kafka_request_decode left is decoded by
+ * the broker's decoder, re-encoded as a client would, and a response for
+ * it read back.
+ */
+static void check_init_pid(const struct kafka_request *r)
+{
+	struct kafka_init_pid_resp resp = { 0, KAFKA_NONE, 0, 0 };
+	struct kafka_init_pid_req q;
+	struct zc_view v = r->body;
+	struct t_out o = { 0 };
+	struct kafka_wbuf w;
+	int64_t id;
+	int16_t err, epoch;
+	int32_t thr;
+	size_t s;
+	int ret;
+
+	ret = kafka_init_pid_req_decode(&v, r->hdr.api_version, &q);
+	fz_assert(ret == 0 || ret == -EBADMSG);
+	if (ret)
+		return;
+	in_frame_str(&q.transactional_id);
+	s = t_req_begin(&o, KAFKA_API_INIT_PRODUCER_ID, r->hdr.api_version,
+			0, "t");
+	t_str(&o, &q.transactional_id);
+	t_i32(&o, q.transaction_timeout_ms);
+	t_req_end(&o, s);
+	same_body(&o, &r->body, 0);
+	resp.producer_id = q.transaction_timeout_ms;
+	resp.producer_epoch = (int16_t)q.transactional_id.len;
+	kafka_wbuf_init(&w);
+	fz_assert(!kafka_init_pid_resp_encode(&w, r->hdr.api_version, 8,
+					      &resp));
+	fz_assert(!t_resp_open(&v, w.p, w.len, 8));
+	zc_view_i32be(&v, &thr);
+	zc_view_i16be(&v, &err);
+	zc_view_i64be(&v, &id);
+	zc_view_i16be(&v, &epoch);
+	fz_assert(!zc_view_error(&v) && !zc_view_left(&v));
+	fz_assert(id == resp.producer_id && epoch == resp.producer_epoch);
+	kafka_wbuf_exit(&w);
+}
+
 static void check_unsupported(const struct kafka_request *r)
 {
 	struct kafka_wbuf w;
@@ -444,6 +489,9 @@ static void check_frame(uint8_t *frame, size_t len)
 		break;
 	case KAFKA_API_LIST_OFFSETS:
 		check_list_offsets(&r);
+		break;
+	case KAFKA_API_INIT_PRODUCER_ID:
+		check_init_pid(&r);
 		break;
 	default:
 		fz_assert(0);
