@@ -69,7 +69,7 @@ static size_t idem_batch(uint8_t *b, int64_t pid, int16_t epoch,
 	put_be(b + 53, (uint32_t)seq, 4);
 	put_be(b + 57, (uint32_t)n, 4);
 	for (i = 0; !fake && i < n; i++) {
-		vl = snprintf(val, sizeof(val), "seq-%d", seq + i);
+		vl = snprintf(val, sizeof(val), "seq-%ld", (long)seq + i);
 		rl = 0;
 		rec[rl++] = 0;
 		rl += zigzag(rec + rl, 0);
