@@ -329,6 +329,93 @@ static void many_producers(void **state)
 	kafka_pstate_exit(&ps);
 }
 
+/* A snapshot gives back the same state; damage of any kind is refused. */
+static void snapshot(void **state)
+{
+	struct kafka_pstate ps, back;
+	struct kafka_pbatch d;
+	const struct kafka_producer *a, *b;
+	uint8_t *buf, *bad;
+	size_t len, cut;
+	int64_t off, id;
+	int i;
+
+	(void)state;
+	kafka_pstate_init(&ps);
+	kafka_pstate_init(&back);
+	len = kafka_pstate_snap_size(&ps);
+	buf = malloc(len);
+	kafka_pstate_snap_write(&ps, 0, buf);
+	assert_int_equal(kafka_pstate_snap_read(&back, buf, len, &off), 0);
+	assert_int_equal(back.n, 0);
+	free(buf);
+	for (id = 0; id < 50; id++)
+		for (i = 0; i < (int)id % 9; i++)
+			assert_int_equal(put(&ps, hdr(id, (int16_t)(id % 3),
+						      i * 2, 2, id * 100 + i),
+					     &d), 0);
+	len = kafka_pstate_snap_size(&ps);
+	buf = malloc(len);
+	kafka_pstate_snap_write(&ps, 4242, buf);
+	assert_int_equal(kafka_pstate_snap_read(&back, buf, len, &off), 0);
+	assert_int_equal(off, 4242);
+	assert_int_equal(back.n, ps.n);
+	for (id = 0; id < 50; id++) {
+		a = kafka_pstate_find(&ps, id);
+		b = kafka_pstate_find(&back, id);
+		if (!a) {
+			assert_null(b);
+			continue;
+		}
+		assert_non_null(b);
+		assert_int_equal(a->epoch, b->epoch);
+		assert_int_equal(a->n, b->n);
+		/* the same answers: duplicates and the next sequence */
+		for (i = 0; i < (int)id % 9; i++)
+			assert_int_equal(put(&back, hdr(id, a->epoch, i * 2, 2,
+							-1), &d),
+					 i + 5 < (int)id % 9 ?
+					 KAFKA_OUT_OF_ORDER_SEQUENCE_NUMBER :
+					 KAFKA_DUPLICATE_SEQUENCE_NUMBER);
+		assert_int_equal(put(&back, hdr(id, a->epoch, (id % 9) * 2, 1,
+						-1), &d), 0);
+	}
+	/* every truncation, a flipped bit anywhere */
+	bad = malloc(len);
+	for (cut = 0; cut < len; cut++) {
+		kafka_pstate_exit(&back);
+		assert_int_equal(kafka_pstate_snap_read(&back, buf, cut, &off),
+				 -EBADMSG);
+	}
+	for (cut = 0; cut < len; cut += 7) {
+		memcpy(bad, buf, len);
+		bad[cut] ^= 0x10;
+		kafka_pstate_exit(&back);
+		assert_int_equal(kafka_pstate_snap_read(&back, bad, len, &off),
+				 -EBADMSG);
+	}
+	/* a right CRC over wrong contents: a count too large */
+	memcpy(bad, buf, len);
+	t_put_be(bad + 16, 0, 4);
+	bad[16] = 0xff;
+	t_put_be(bad + 4, 0, 4);
+	{
+		uint32_t crc = kafka_crc32c(0, bad + 8, len - 8);
+
+		bad[4] = (uint8_t)crc;
+		bad[5] = (uint8_t)(crc >> 8);
+		bad[6] = (uint8_t)(crc >> 16);
+		bad[7] = (uint8_t)(crc >> 24);
+	}
+	kafka_pstate_exit(&back);
+	assert_int_equal(kafka_pstate_snap_read(&back, bad, len, &off),
+			 -EBADMSG);
+	free(bad);
+	free(buf);
+	kafka_pstate_exit(&back);
+	kafka_pstate_exit(&ps);
+}
+
 /* ---- producer ids ----------------------------------------------------- */
 
 static int fresh_dir(char *buf, size_t len, const char *name)
@@ -396,6 +483,19 @@ static struct t_batch pbatch(int64_t pid, int16_t epoch, int32_t seq, int n)
 	return b;
 }
 
+/* Flips a byte at @off of the file @name under @dirfd. */
+static void damage(int dirfd, const char *name, off_t off)
+{
+	uint8_t c;
+	int f = openat(dirfd, name, O_RDWR);
+
+	assert_true(f >= 0);
+	assert_int_equal(pread(f, &c, 1, off), 1);
+	c ^= 0x40;
+	assert_int_equal(pwrite(f, &c, 1, off), 1);
+	close(f);
+}
+
 static int append(struct kafka_log *log, int64_t pid, int16_t epoch,
 		  int32_t seq, int n, int64_t *base)
 {
@@ -455,19 +555,29 @@ static void log_rules(void **state)
 		kafka_log_stats(log, &st);
 		assert_true(st.segments > 3);
 		assert_true(kafka_log_max_producer_id(log) == 42);
-		/* again after a clean close, and after none at all */
-		if (round == 0) {
-			assert_int_equal(kafka_log_close(log), 0);
-		} else {
-			/* as after a crash: no recovery point, so every
-			 * segment is checked and scanned again */
-			assert_int_equal(kafka_log_close(log), 0);
+		/*
+		 * Again after a clean close (from its snapshot), and as
+		 * after a crash: no recovery point and no snapshot, or a
+		 * damaged one, so every segment is read again.
+		 */
+		assert_int_equal(kafka_log_close(log), 0);
+		if (round == 1)
+			assert_int_equal(unlinkat(fd, "idem-0/"
+						  "producer-snapshot", 0), 0);
+		if (round == 2)
+			damage(fd, "idem-0/producer-snapshot", 30);
+		if (round)
 			assert_int_equal(unlinkat(fd, "idem-0/recovery-point",
 						  0), 0);
-		}
 		log = open_log(fd, KAFKA_LOG_FLUSH_NEVER);
 		kafka_log_stats(log, &st);
 		assert_int_equal(st.producers, 1);
+		assert_int_equal(st.producer_snapshot, round == 0);
+		assert_int_equal(st.producer_scanned_segments,
+				 round ? st.segments : 0);
+		/* consumed: a snapshot serves one open only */
+		assert_int_equal(faccessat(fd, "idem-0/producer-snapshot",
+					   F_OK, 0), -1);
 	}
 	/* the next batch goes on, a new epoch from 0 */
 	assert_int_equal(append(log, 42, 0, 120, 1, &base), 0);
@@ -554,6 +664,7 @@ int main(void)
 		cmocka_unit_test(rules),
 		cmocka_unit_test(wrap_around),
 		cmocka_unit_test(many_producers),
+		cmocka_unit_test(snapshot),
 		cmocka_unit_test(pid_alloc),
 		cmocka_unit_test(log_rules),
 		cmocka_unit_test(log_race),

@@ -235,6 +235,8 @@ int kafka_log_close(struct kafka_log *log)
 	if (!log)
 		return 0;
 	ret = kafka_log__sync(log, INT64_MAX, true);
+	if (!ret)
+		kafka_log__producers_save(log);
 	log_free(log);
 	return ret;
 }

@@ -332,6 +332,8 @@ struct kafka_log_stats {
 	uint32_t rebuilt_indexes;	/* .index/.timeindex files rewritten */
 	uint64_t duplicates;		/* idempotent batches acked, not written */
 	uint32_t producers;		/* producer ids rebuilt at open */
+	uint32_t producer_scanned_segments;	/* ... read for it */
+	bool producer_snapshot;		/* ... from a clean close's snapshot */
 };
 
 void kafka_log_stats(struct kafka_log *log, struct kafka_log_stats *st);

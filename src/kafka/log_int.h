@@ -93,7 +93,8 @@ void kafka_log__notify(struct kafka_log *log, int64_t end);
  * or -EINVAL / -ENOMEM; kafka_log__producer_update records the batch once
  * written (under @lock). kafka_log__producer_dup (without @lock) waits for
  * the original to be synced under ALWAYS and returns 1 with its base
- * offset. kafka_log__producers_load rebuilds the state at open.
+ * offset. kafka_log__producers_load rebuilds the state at open (from the
+ * snapshot kafka_log__producers_save writes at a clean close).
  */
 static inline bool kafka_log__idempotent(const uint8_t *records)
 {
@@ -108,5 +109,6 @@ int kafka_log__producer_dup(struct kafka_log *log,
 			    const struct kafka_pbatch *dup,
 			    int64_t *base_offset);
 int kafka_log__producers_load(struct kafka_log *log);
+void kafka_log__producers_save(struct kafka_log *log);
 
 #endif

@@ -4,15 +4,36 @@
  * (kafka/producer_state.h): checked and updated under the log's mutex
  * together with the append, so that two connections retrying the same
  * producer's batches on different workers cannot both write it; rebuilt
- * from the batch headers of the segments when the log opens.
+ * when the log opens.
+ *
+ * Rebuilding (kafka_log__producers_load):
+ *  1. A clean close leaves a snapshot, DATA/TOPIC-N/producer-snapshot:
+ *     the state and the log end offset it describes (producer_state.h).
+ *     Open loads it when it is whole (CRC) and its offset is not past the
+ *     log's end, and deletes it: a snapshot is good for one open only, so
+ *     that one left behind by a crash can never describe a log that was
+ *     cut and written again since.
+ *  2. The batch headers from the snapshot's offset to the end (none after
+ *     a clean close) are replayed into the state; without a snapshot
+ *     (after a crash, or a damaged one) that is every batch of every
+ *     segment: the cost of a crash, like recovery's own reading.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "kafka/err.h"
 #include "kafka/log_int.h"
 
 /* Recovery reads headers through this much buffer (see producers_load). */
 #define PRODUCER_SCAN_BUF (64u * 1024)
+#define SNAP_FILE "producer-snapshot"
+#define SNAP_TMP SNAP_FILE ".tmp"
+/* 2^20 producers of five batches: a snapshot larger than this is junk. */
+#define SNAP_MAX (192u << 20)
 
 /* The refusals of kafka_pstate_check as kafka_log_append's errors. */
 static int to_errno(int kerr)
@@ -74,8 +95,12 @@ int kafka_log__producer_dup(struct kafka_log *log,
 	return 1;
 }
 
-/* Every batch header of @seg with a producer id goes into the state. */
-static int load_segment(struct kafka_log *log, struct kafka_seg *seg)
+/*
+ * Every batch header of @seg with a producer id, from offset @from on,
+ * goes into the state.
+ */
+static int load_segment(struct kafka_log *log, struct kafka_seg *seg,
+			int64_t from)
 {
 	struct kafka_batch_hdr h;
 	struct kafka_scan s;
@@ -83,7 +108,7 @@ static int load_segment(struct kafka_log *log, struct kafka_seg *seg)
 
 	kafka_scan_init(&s, seg->fd, 0, seg->size, PRODUCER_SCAN_BUF);
 	while ((ret = kafka_scan_next(&s, &h)) == 1) {
-		if (h.producer_id >= 0) {
+		if (h.producer_id >= 0 && h.base_offset >= from) {
 			ret = kafka_pstate_update(&log->ps, &h);
 			if (ret)
 				break;
@@ -94,25 +119,111 @@ static int load_segment(struct kafka_log *log, struct kafka_seg *seg)
 	return ret;
 }
 
+/* Reads the whole of @fd (at most SNAP_MAX) into a new buffer. */
+static uint8_t *read_all(int fd, size_t *len)
+{
+	struct stat st;
+	uint8_t *p;
+	size_t got = 0;
+	ssize_t n;
+
+	if (fstat(fd, &st) == -1 || st.st_size <= 0 ||
+	    (uint64_t)st.st_size > SNAP_MAX)
+		return NULL;
+	p = malloc((size_t)st.st_size);
+	while (p && got < (size_t)st.st_size) {
+		n = pread(fd, p + got, (size_t)st.st_size - got, (off_t)got);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			free(p);
+			return NULL;
+		}
+		got += (size_t)n;
+	}
+	*len = got;
+	return p;
+}
+
 /*
- * Rebuilds the state from the log: every batch header of every segment,
- * oldest first, in one pass with a 64 KiB buffer (small batches: the
- * whole file is read; large ones: one pread per batch). Recovery has
- * already cut what was torn, so what is left is the truth, and replaying
- * it gives the same last five batches per producer as the appends did.
+ * Rule 1: the snapshot's offset, or 0 when there is none to use (the
+ * state is then empty). Consumes the file either way.
+ */
+static int64_t load_snapshot(struct kafka_log *log)
+{
+	int64_t off = 0;
+	uint8_t *p = NULL;
+	size_t len = 0;
+	int fd;
+
+	fd = openat(log->dirfd, SNAP_FILE, O_RDONLY | O_CLOEXEC);
+	if (fd == -1)
+		return 0;
+	p = read_all(fd, &len);
+	close(fd);
+	if (!p || kafka_pstate_snap_read(&log->ps, p, len, &off) ||
+	    off > kafka_log__active(log)->end) {
+		kafka_pstate_exit(&log->ps);
+		off = 0;
+	} else {
+		log->st.producer_snapshot = true;
+	}
+	free(p);
+	unlinkat(log->dirfd, SNAP_FILE, 0);
+	return off;
+}
+
+/*
+ * Rebuilds the state (rules 1-2): the snapshot, then the batch headers
+ * after it, oldest first, with a 64 KiB buffer (small batches: the whole
+ * file is read; large ones: one pread per batch). Recovery has already
+ * cut what was torn, so what is left is the truth, and replaying it gives
+ * the same last five batches per producer as the appends did.
  */
 int kafka_log__producers_load(struct kafka_log *log)
 {
+	int64_t from = load_snapshot(log);
 	uint32_t i;
 	int ret;
 
-	for (i = 0; i < log->nsegs; i++) {
-		ret = load_segment(log, log->segs[i]);
+	for (i = kafka_log__find(log, from); i < log->nsegs; i++) {
+		if (log->segs[i]->end <= from)
+			continue;
+		ret = load_segment(log, log->segs[i], from);
 		if (ret)
 			return ret;
+		log->st.producer_scanned_segments++;
 	}
 	log->st.producers = log->ps.n;
 	return 0;
+}
+
+/*
+ * At a clean close, after the final sync: the snapshot of rule 1, as a
+ * new file renamed into place, not synced (a lost or torn one costs the
+ * next open a scan, nothing else). Best effort: errors are ignored.
+ */
+void kafka_log__producers_save(struct kafka_log *log)
+{
+	size_t len = kafka_pstate_snap_size(&log->ps);
+	uint8_t *p = malloc(len);
+	ssize_t n = -1;
+	int fd;
+
+	if (!p)
+		return;
+	kafka_pstate_snap_write(&log->ps, kafka_log__active(log)->end, p);
+	fd = openat(log->dirfd, SNAP_TMP, O_WRONLY | O_CREAT | O_TRUNC |
+		    O_CLOEXEC, 0644);
+	if (fd >= 0) {
+		do {
+			n = write(fd, p, len);
+		} while (n == -1 && errno == EINTR);
+		close(fd);
+	}
+	if (n == (ssize_t)len)
+		renameat(log->dirfd, SNAP_TMP, log->dirfd, SNAP_FILE);
+	free(p);
 }
 
 int64_t kafka_log_max_producer_id(struct kafka_log *log)

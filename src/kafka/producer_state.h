@@ -92,4 +92,25 @@ int kafka_pstate_update(struct kafka_pstate *ps,
 const struct kafka_producer *kafka_pstate_find(const struct kafka_pstate *ps,
 					       int64_t id);
 
+/*
+ * Snapshots: the whole state as it was at log offset @offset, so that a
+ * clean restart need not read the log to rebuild it. The bytes are
+ * "ZCPS", the CRC32C of everything after these 8 bytes, then (little-
+ * endian) i64 offset, u32 count, and per producer i64 id, i16 epoch, u8
+ * batches, u8 0, and per batch (oldest first) i32 first and last
+ * sequence, i64 base and last offset, i64 timestamp.
+ *
+ * kafka_pstate_snap_size is the size of @ps's snapshot;
+ * kafka_pstate_snap_write writes it to @buf (that many bytes).
+ * kafka_pstate_snap_read adds the producers in the @len bytes at @buf to
+ * an empty @ps and sets *@offset: 0, -EBADMSG for anything malformed
+ * (CRC, lengths, counts, offsets or sequences that do not agree), or
+ * -ENOMEM; @ps may hold part of it on error (kafka_pstate_exit it).
+ */
+size_t kafka_pstate_snap_size(const struct kafka_pstate *ps);
+void kafka_pstate_snap_write(const struct kafka_pstate *ps, int64_t offset,
+			     uint8_t *buf);
+int kafka_pstate_snap_read(struct kafka_pstate *ps, const uint8_t *buf,
+			   size_t len, int64_t *offset);
+
 #endif
