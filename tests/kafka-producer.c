@@ -440,11 +440,16 @@ static void pid_alloc(void **state)
 		last = id;
 	}
 	kafka_pid_alloc_exit(&a);
-	/* a restart (clean or not) starts past the reserved blocks */
+	/* a restart (clean or not) starts past the reserved blocks; the
+	 * file is there, so ids in the logs do not move it */
 	assert_int_equal(kafka_pid_alloc_init(&a, fd), 0);
+	kafka_pid_alloc_seen(&a, INT64_MAX - 1);
 	assert_int_equal(kafka_pid_alloc_next(&a, &id), 0);
 	assert_int_equal(id, 2 * KAFKA_PID_BLOCK);
-	/* the logs' floor */
+	kafka_pid_alloc_exit(&a);
+	/* without the file, the logs' floor */
+	assert_int_equal(unlinkat(fd, KAFKA_PID_FILE, 0), 0);
+	assert_int_equal(kafka_pid_alloc_init(&a, fd), 0);
 	kafka_pid_alloc_seen(&a, 5 * KAFKA_PID_BLOCK);
 	kafka_pid_alloc_seen(&a, 7);
 	assert_int_equal(kafka_pid_alloc_next(&a, &id), 0);

@@ -43,6 +43,8 @@ static const struct {
 	  "Records appended by Produce." },
 	{ ID(produce_errors), "zcio_kafka_produce_errors_total",
 	  "Produce partitions answered with an error." },
+	{ ID(produce_duplicates), "zcio_kafka_produce_duplicates_total",
+	  "Idempotent batches acknowledged as duplicates, not written." },
 	{ ID(fetch_bytes), "zcio_kafka_fetch_bytes_total",
 	  "Record bytes put into Fetch answers." },
 	{ ID(fetch_sendfile), "zcio_kafka_fetch_sendfile_bytes_total",

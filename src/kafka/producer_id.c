@@ -31,7 +31,7 @@ static uint64_t get_le(const uint8_t *p, int n)
 	return v;
 }
 
-/* The file's value, 0 when missing, or -errno / -EBADMSG. */
+/* The file's value, -ENOENT when missing, or -errno / -EBADMSG. */
 static int64_t load(int dirfd)
 {
 	uint8_t b[17];
@@ -40,7 +40,7 @@ static int64_t load(int dirfd)
 
 	fd = openat(dirfd, KAFKA_PID_FILE, O_RDONLY | O_CLOEXEC);
 	if (fd == -1)
-		return errno == ENOENT ? 0 : -errno;
+		return -errno;
 	do {
 		n = pread(fd, b, sizeof(b), 0);
 	} while (n == -1 && errno == EINTR);
@@ -88,6 +88,9 @@ int kafka_pid_alloc_init(struct kafka_pid_alloc *a, int dirfd)
 {
 	int64_t v = load(dirfd);
 
+	a->from_logs = v == -ENOENT;
+	if (a->from_logs)
+		v = 0;
 	if (v < 0)
 		return (int)v;
 	pthread_mutex_init(&a->lock, NULL);
@@ -105,7 +108,7 @@ void kafka_pid_alloc_exit(struct kafka_pid_alloc *a)
 void kafka_pid_alloc_seen(struct kafka_pid_alloc *a, int64_t id)
 {
 	pthread_mutex_lock(&a->lock);
-	if (id >= a->next && id < INT64_MAX) {
+	if (a->from_logs && id >= a->next && id < INT64_MAX) {
 		a->next = id + 1;
 		if (a->limit < a->next)
 			a->limit = a->next;

@@ -11,8 +11,11 @@
  * directory) and only then are ids of the block handed out. A crash at
  * any point leaves the old or the new file, never a torn one, and either
  * way the next start begins past every id already given: it wastes the
- * rest of the block, of 2^63. The ids found in the logs at start
- * (kafka_pid_alloc_seen) are a second floor, should the file be lost.
+ * rest of the block, of 2^63. Should the file be lost (or never have
+ * been written, by an older broker), the largest id found in the logs at
+ * start (kafka_pid_alloc_seen) is the floor instead. When the file is
+ * there it alone counts: a client may put any id in its batches, and one
+ * near INT64_MAX must not exhaust the ids.
  *
  * Thread-safe: InitProducerId may arrive on every worker.
  */
@@ -20,6 +23,7 @@
 #define ZC_KAFKA_PRODUCER_ID_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #define KAFKA_PID_FILE "producer-ids"
@@ -31,6 +35,7 @@ struct kafka_pid_alloc {
 	int dirfd;			/* the data directory (not owned) */
 	int64_t next;			/* the next id to hand out */
 	int64_t limit;			/* reserved on disk below this */
+	bool from_logs;			/* no file: the logs give the floor */
 };
 
 /*
@@ -41,7 +46,10 @@ struct kafka_pid_alloc {
 int kafka_pid_alloc_init(struct kafka_pid_alloc *a, int dirfd);
 void kafka_pid_alloc_exit(struct kafka_pid_alloc *a);
 
-/* Never hand out @id or anything below it (the logs hold it). */
+/*
+ * Never hand out @id or anything below it (a log holds it); only heeded
+ * when there was no file at init.
+ */
 void kafka_pid_alloc_seen(struct kafka_pid_alloc *a, int64_t id);
 
 /*
