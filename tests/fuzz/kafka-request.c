@@ -33,6 +33,8 @@
 
 #include "kafka/batch.h"
 #include "kafka/proto.h"
+#include "kafka/crc32c.h"
+#include "kafka/producer_state.h"
 #include "kafka/proto_producer.h"
 #include "kafka-client.h"
 
@@ -499,6 +501,66 @@ static void check_frame(uint8_t *frame, size_t len)
 	kafka_request_exit(&r);
 }
 
+/*
+ * The bytes as an idempotent producer snapshot (producer_state.h, read
+ * from a partition directory at open), with its CRC fixed up so that the
+ * checks behind it are reached: refused, or read whole and written back
+ * to as many bytes that read back the same, and every producer then takes
+ * its newest batch for a duplicate.
+ */
+static void check_snapshot(const uint8_t *data, size_t size)
+{
+	struct kafka_pstate ps, back;
+	struct kafka_batch_hdr h = { 0 };
+	const struct kafka_producer *p;
+	struct kafka_pbatch d;
+	uint8_t *buf, *out;
+	int64_t off, off2;
+	uint32_t crc, i;
+	int ret;
+
+	if (size < 8)
+		return;
+	buf = malloc(size);
+	fz_assert(buf);
+	memcpy(buf, data, size);
+	memcpy(buf, "ZCPS", 4);
+	crc = kafka_crc32c(0, buf + 8, size - 8);
+	for (i = 0; i < 4; i++)
+		buf[4 + i] = (uint8_t)(crc >> (8 * i));
+	kafka_pstate_init(&ps);
+	ret = kafka_pstate_snap_read(&ps, buf, size, &off);
+	fz_assert(ret == 0 || ret == -EBADMSG);
+	if (!ret) {
+		fz_assert(kafka_pstate_snap_size(&ps) == size);
+		out = malloc(size);
+		fz_assert(out);
+		kafka_pstate_snap_write(&ps, off, out);
+		kafka_pstate_init(&back);
+		fz_assert(!kafka_pstate_snap_read(&back, out, size, &off2));
+		fz_assert(off2 == off && back.n == ps.n);
+		for (i = 0; i < ps.cap; i++) {
+			p = &ps.tab[i];
+			if (p->id == -1)
+				continue;
+			h.producer_id = p->id;
+			h.producer_epoch = p->epoch;
+			h.base_sequence = p->b[p->head].first_seq;
+			h.last_offset_delta = (int32_t)
+				(p->b[p->head].last_offset -
+				 p->b[p->head].base_offset);
+			fz_assert(kafka_pstate_check(&back, &h, &d) ==
+				  KAFKA_DUPLICATE_SEQUENCE_NUMBER);
+			fz_assert(d.first_seq == h.base_sequence &&
+				  d.last_seq == p->b[p->head].last_seq);
+		}
+		kafka_pstate_exit(&back);
+		free(out);
+	}
+	kafka_pstate_exit(&ps);
+	free(buf);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct kafka_batch_limits lim = { 0 };
@@ -540,5 +602,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		lim.max_batch_bytes = size > 1 ? data[1] * 16u : 0;
 		check_blob(data, size, &lim);
 	}
+	check_snapshot(data, size);
 	return 0;
 }
