@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "helpers.h"
@@ -29,6 +30,7 @@
 #include "fuzz/kafka-client.h"
 
 #define T0 1700000000000LL
+#define DAY (86400 * 1000LL)
 
 /* ---- codec ------------------------------------------------------------ */
 
@@ -209,7 +211,7 @@ static int put(struct kafka_pstate *ps, struct kafka_batch_hdr h,
 	int ret = kafka_pstate_check(ps, &h, dup);
 
 	if (!ret)
-		assert_int_equal(kafka_pstate_update(ps, &h), 0);
+		assert_int_equal(kafka_pstate_update(ps, &h, T0), 0);
 	return ret;
 }
 
@@ -286,7 +288,7 @@ static void wrap_around(void **state)
 	/* a restart of the state from the log, near the top */
 	assert_int_equal(kafka_pstate_update(&ps, &(struct kafka_batch_hdr){
 		.base_offset = 1, .last_offset_delta = 9,
-		.producer_id = 1, .base_sequence = INT32_MAX - 9 }), 0);
+		.producer_id = 1, .base_sequence = INT32_MAX - 9 }, T0), 0);
 	/* a batch that crosses INT32_MAX: last sequence 1 */
 	assert_int_equal(put(&ps, hdr(1, 0, INT32_MAX - 1, 4, 11), &d),
 			 KAFKA_OUT_OF_ORDER_SEQUENCE_NUMBER);
@@ -299,7 +301,7 @@ static void wrap_around(void **state)
 	kafka_pstate_exit(&ps);
 	kafka_pstate_init(&ps);
 	assert_int_equal(kafka_pstate_update(&ps, &(struct kafka_batch_hdr){
-		.producer_id = 2, .base_sequence = INT32_MAX - 2 }), 0);
+		.producer_id = 2, .base_sequence = INT32_MAX - 2 }, T0), 0);
 	assert_int_equal(put(&ps, hdr(2, 0, INT32_MAX - 1, 4, 1), &d), 0);
 	assert_int_equal(kafka_pstate_find(&ps, 2)->b[1].last_seq, 1);
 	assert_int_equal(put(&ps, hdr(2, 0, INT32_MAX - 1, 4, -1), &d),
@@ -326,6 +328,43 @@ static void many_producers(void **state)
 	}
 	assert_int_equal(ps.n, 20000);
 	assert_null(kafka_pstate_find(&ps, 1));
+	kafka_pstate_exit(&ps);
+}
+
+/* Idle producers are forgotten; the others keep their state. */
+static void expiry(void **state)
+{
+	struct kafka_pstate ps;
+	struct kafka_pbatch d;
+	struct kafka_batch_hdr h;
+	int64_t id;
+
+	(void)state;
+	kafka_pstate_init(&ps);
+	for (id = 0; id < 1000; id++) {
+		h = hdr(id, 0, 0, 1, id);
+		assert_int_equal(kafka_pstate_check(&ps, &h, &d), 0);
+		/* even ids last wrote at T0, odd ones a minute later */
+		assert_int_equal(kafka_pstate_update(&ps, &h,
+						     T0 + (id & 1) * 60000), 0);
+	}
+	assert_int_equal(kafka_pstate_expire(&ps, T0), 0);
+	assert_int_equal(kafka_pstate_expire(&ps, T0 + 1), 500);
+	assert_int_equal(ps.n, 500);
+	for (id = 0; id < 1000; id++) {
+		if (id & 1) {
+			assert_int_equal(put(&ps, hdr(id, 0, 0, 1, -1), &d),
+					 KAFKA_DUPLICATE_SEQUENCE_NUMBER);
+			assert_int_equal(d.base_offset, id);
+		} else {
+			assert_null(kafka_pstate_find(&ps, id));
+			assert_int_equal(put(&ps, hdr(id, 0, 1, 1, -1), &d),
+					 KAFKA_UNKNOWN_PRODUCER_ID);
+		}
+	}
+	/* a forgotten producer may start again from 0 */
+	assert_int_equal(put(&ps, hdr(0, 0, 0, 1, 5000), &d), 0);
+	assert_int_equal(ps.n, 501);
 	kafka_pstate_exit(&ps);
 }
 
@@ -501,11 +540,20 @@ static void damage(int dirfd, const char *name, off_t off)
 	close(f);
 }
 
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Appends at the wall clock time, as the broker does. */
 static int append(struct kafka_log *log, int64_t pid, int16_t epoch,
 		  int32_t seq, int n, int64_t *base)
 {
 	struct t_batch b = pbatch(pid, epoch, seq, n);
-	int ret = kafka_log_append(log, b.p, b.len, T0, base);
+	int ret = kafka_log_append(log, b.p, b.len, wall_ms(), base);
 
 	t_batch_free(&b);
 	return ret;
@@ -519,6 +567,7 @@ static struct kafka_log *open_log(int dirfd, int flush)
 	kafka_log_cfg_init(&cfg);
 	cfg.flush = flush;
 	cfg.segment_bytes = 1024;	/* several segments to rebuild from */
+	cfg.retention_ms = -1;		/* the batches are from 2023 */
 	assert_int_equal(kafka_log_open(dirfd, "idem", 0, KAFKA_LOG_CREATE,
 					&cfg, &log), 0);
 	return log;
@@ -601,6 +650,17 @@ static void log_rules(void **state)
 	assert_int_equal(append(log, 42, 1, 0, 1, &base), 1);
 	kafka_log_stats(log, &st);
 	assert_int_equal(st.duplicates, 1);
+	/* retention forgets producers idle for producer_expiration_ms
+	 * (7 days), counted from the last append or from the open */
+	assert_int_equal(append(log, 45, 0, 0, 1, &base), 0);
+	assert_int_equal(kafka_log_retention(log, wall_ms() + 6 * DAY), 0);
+	assert_int_equal(append(log, 45, 0, 1, 1, &base), 0);
+	assert_int_equal(kafka_log_retention(log, wall_ms() + 8 * DAY), 0);
+	assert_int_equal(append(log, 45, 0, 2, 1, &base), -ESRCH);
+	assert_int_equal(append(log, 42, 1, 1, 1, &base), -ESRCH);
+	assert_int_equal(append(log, 42, 1, 0, 1, &base), 0);
+	kafka_log_stats(log, &st);
+	assert_int_equal(st.producers_expired, 2);
 	assert_int_equal(kafka_log_close(log), 0);
 	close(fd);
 }
@@ -670,6 +730,7 @@ int main(void)
 		cmocka_unit_test(wrap_around),
 		cmocka_unit_test(many_producers),
 		cmocka_unit_test(snapshot),
+		cmocka_unit_test(expiry),
 		cmocka_unit_test(pid_alloc),
 		cmocka_unit_test(log_rules),
 		cmocka_unit_test(log_race),

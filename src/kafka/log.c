@@ -27,6 +27,7 @@ void kafka_log_cfg_init(struct kafka_log_cfg *cfg)
 	cfg->index_interval_bytes = 4096;
 	cfg->leader_epoch = 0;
 	cfg->flush = KAFKA_LOG_FLUSH_NEVER;
+	cfg->producer_expiration_ms = 7 * DAY_MS;
 }
 
 static int cfg_check(const struct kafka_log_cfg *cfg)

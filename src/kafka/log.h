@@ -104,6 +104,13 @@ struct kafka_log_cfg {
 	int32_t leader_epoch;
 	/* enum kafka_log_flush. Default NEVER (Kafka's default too). */
 	int flush;
+	/*
+	 * kafka_log_retention (and open) forget an idempotent producer whose
+	 * newest batch's timestamp is older than this; -1: never. Default 7
+	 * days, Kafka's transactional.id.expiration.ms, which governed
+	 * idempotent producer ids before producer.id.expiration.ms (3.4).
+	 */
+	int64_t producer_expiration_ms;
 };
 
 /* Fills @cfg with the defaults described above. */
@@ -288,7 +295,8 @@ int64_t kafka_log_end_offset(struct kafka_log *log);
 int kafka_log_flush(struct kafka_log *log);
 
 /*
- * Applies retention at wall-clock time @now_ms: deletes whole segments,
+ * Applies retention at wall-clock time @now_ms: forgets idle idempotent
+ * producers (producer_expiration_ms), and deletes whole segments,
  * oldest first, while they are older than retention_ms (their newest
  * batch timestamp) or while the log without them stays at least
  * retention_bytes large. The active segment is deleted only by time and
@@ -332,6 +340,7 @@ struct kafka_log_stats {
 	uint32_t rebuilt_indexes;	/* .index/.timeindex files rewritten */
 	uint64_t duplicates;		/* idempotent batches acked, not written */
 	uint32_t producers;		/* producer ids rebuilt at open */
+	uint64_t producers_expired;	/* forgotten: idle too long */
 	uint32_t producer_scanned_segments;	/* ... read for it */
 	bool producer_snapshot;		/* ... from a clean close's snapshot */
 };

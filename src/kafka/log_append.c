@@ -180,7 +180,7 @@ int kafka_log_append(struct kafka_log *log, uint8_t *records, size_t len,
 	if (!ret)
 		ret = append_locked(log, records, len, nrec, now_ms, &first);
 	if (!ret && idem)
-		kafka_log__producer_update(log, records, len);
+		kafka_log__producer_update(log, records, len, now_ms);
 	end = kafka_log__active(log)->end;
 	pthread_mutex_unlock(&log->lock);
 	if (ret == 1)

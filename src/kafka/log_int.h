@@ -104,11 +104,13 @@ static inline bool kafka_log__idempotent(const uint8_t *records)
 int kafka_log__producer_check(struct kafka_log *log, const uint8_t *p,
 			      size_t len, struct kafka_pbatch *dup);
 void kafka_log__producer_update(struct kafka_log *log, const uint8_t *p,
-				size_t len);
+				size_t len, int64_t now_ms);
 int kafka_log__producer_dup(struct kafka_log *log,
 			    const struct kafka_pbatch *dup,
 			    int64_t *base_offset);
 int kafka_log__producers_load(struct kafka_log *log);
 void kafka_log__producers_save(struct kafka_log *log);
+/* Forgets idle producers (cfg.producer_expiration_ms); under @lock. */
+void kafka_log__producers_expire(struct kafka_log *log, int64_t now_ms);
 
 #endif

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kafka/err.h"
@@ -67,14 +68,14 @@ int kafka_log__producer_check(struct kafka_log *log, const uint8_t *p,
 }
 
 void kafka_log__producer_update(struct kafka_log *log, const uint8_t *p,
-				size_t len)
+				size_t len, int64_t now_ms)
 {
 	struct kafka_batch_hdr h;
 
 	/* The base offset is the one append_locked patched in. Room was
 	 * reserved by the check: this cannot fail. */
 	kafka_batch_hdr_parse(p, len, &h);
-	kafka_pstate_update(&log->ps, &h);
+	kafka_pstate_update(&log->ps, &h, now_ms);
 }
 
 int kafka_log__producer_dup(struct kafka_log *log,
@@ -100,7 +101,7 @@ int kafka_log__producer_dup(struct kafka_log *log,
  * goes into the state.
  */
 static int load_segment(struct kafka_log *log, struct kafka_seg *seg,
-			int64_t from)
+			int64_t from, int64_t now_ms)
 {
 	struct kafka_batch_hdr h;
 	struct kafka_scan s;
@@ -109,7 +110,7 @@ static int load_segment(struct kafka_log *log, struct kafka_seg *seg,
 	kafka_scan_init(&s, seg->fd, 0, seg->size, PRODUCER_SCAN_BUF);
 	while ((ret = kafka_scan_next(&s, &h)) == 1) {
 		if (h.producer_id >= 0 && h.base_offset >= from) {
-			ret = kafka_pstate_update(&log->ps, &h);
+			ret = kafka_pstate_update(&log->ps, &h, now_ms);
 			if (ret)
 				break;
 		}
@@ -117,6 +118,14 @@ static int load_segment(struct kafka_log *log, struct kafka_seg *seg,
 	}
 	kafka_scan_exit(&s);
 	return ret;
+}
+
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Reads the whole of @fd (at most SNAP_MAX) into a new buffer. */
@@ -182,20 +191,30 @@ static int64_t load_snapshot(struct kafka_log *log)
  */
 int kafka_log__producers_load(struct kafka_log *log)
 {
-	int64_t from = load_snapshot(log);
+	int64_t from = load_snapshot(log), now = wall_ms();
 	uint32_t i;
 	int ret;
 
 	for (i = kafka_log__find(log, from); i < log->nsegs; i++) {
 		if (log->segs[i]->end <= from)
 			continue;
-		ret = load_segment(log, log->segs[i], from);
+		ret = load_segment(log, log->segs[i], from, now);
 		if (ret)
 			return ret;
 		log->st.producer_scanned_segments++;
 	}
+	kafka_log__producers_expire(log, now);
 	log->st.producers = log->ps.n;
 	return 0;
+}
+
+void kafka_log__producers_expire(struct kafka_log *log, int64_t now_ms)
+{
+	int64_t max = log->cfg.producer_expiration_ms;
+
+	if (max >= 0 && now_ms > INT64_MIN + max)
+		log->st.producers_expired +=
+			kafka_pstate_expire(&log->ps, now_ms - max);
 }
 
 /*

@@ -13,7 +13,7 @@
 
 #define SNAP_MAGIC "ZCPS"
 #define SNAP_HDR (4 + 4 + 8 + 4)	/* magic, crc, offset, count */
-#define SNAP_PRODUCER (8 + 2 + 1 + 1)
+#define SNAP_PRODUCER (8 + 8 + 2 + 1 + 1)
 #define SNAP_BATCH (4 + 4 + 8 + 8 + 8)
 
 static uint8_t *put(uint8_t *p, uint64_t v, int n)
@@ -55,6 +55,7 @@ static uint8_t *put_producer(uint8_t *p, const struct kafka_producer *pr)
 				(pr->head + 1u) % KAFKA_PSTATE_BATCHES;
 
 	p = put(p, (uint64_t)pr->id, 8);
+	p = put(p, (uint64_t)pr->last_ms, 8);
 	p = put(p, (uint16_t)pr->epoch, 2);
 	*p++ = pr->n;
 	*p++ = 0;
@@ -87,7 +88,7 @@ void kafka_pstate_snap_write(const struct kafka_pstate *ps, int64_t offset,
 
 /* One batch back into @ps, as a header the log could have held. */
 static int read_batch(struct kafka_pstate *ps, const uint8_t **p,
-		      int64_t id, int16_t epoch)
+		      int64_t id, int16_t epoch, int64_t last_ms)
 {
 	struct kafka_batch_hdr h = {
 		.producer_id = id,
@@ -107,7 +108,7 @@ static int read_batch(struct kafka_pstate *ps, const uint8_t **p,
 	h.last_offset_delta = (int32_t)(last - h.base_offset);
 	if (kafka_seq_add(h.base_sequence, h.last_offset_delta) != last_seq)
 		return -EBADMSG;
-	return kafka_pstate_update(ps, &h);
+	return kafka_pstate_update(ps, &h, last_ms);
 }
 
 int kafka_pstate_snap_read(struct kafka_pstate *ps, const uint8_t *buf,
@@ -116,8 +117,8 @@ int kafka_pstate_snap_read(struct kafka_pstate *ps, const uint8_t *buf,
 	const uint8_t *p = buf + 4, *end = buf + len;
 	uint32_t count, i, crc;
 	unsigned int nb, k;
+	int64_t id, last_ms;
 	int16_t epoch;
-	int64_t id;
 	int ret;
 
 	if (len < SNAP_HDR || memcmp(buf, SNAP_MAGIC, 4))
@@ -133,6 +134,7 @@ int kafka_pstate_snap_read(struct kafka_pstate *ps, const uint8_t *buf,
 		if ((size_t)(end - p) < SNAP_PRODUCER)
 			return -EBADMSG;
 		id = (int64_t)get(&p, 8);
+		last_ms = (int64_t)get(&p, 8);
 		epoch = (int16_t)get(&p, 2);
 		nb = *p;
 		p += 2;
@@ -141,7 +143,7 @@ int kafka_pstate_snap_read(struct kafka_pstate *ps, const uint8_t *buf,
 		    (size_t)(end - p) < nb * SNAP_BATCH)
 			return -EBADMSG;
 		for (k = 0; k < nb; k++) {
-			ret = read_batch(ps, &p, id, epoch);
+			ret = read_batch(ps, &p, id, epoch, last_ms);
 			if (ret)
 				return ret;
 		}

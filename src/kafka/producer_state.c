@@ -60,10 +60,20 @@ const struct kafka_producer *kafka_pstate_find(const struct kafka_pstate *ps,
 	return lookup(ps, id);
 }
 
+/* Puts @p into a slot of @ps's table, which has room and lacks it. */
+static void place(struct kafka_pstate *ps, const struct kafka_producer *p)
+{
+	struct kafka_producer *s = &ps->tab[slot_of(ps, p->id)];
+
+	while (s->id != -1)
+		s = s == &ps->tab[ps->cap - 1] ? ps->tab : s + 1;
+	*s = *p;
+}
+
 /* Keeps the table at most 3/4 full with room for one more; -ENOMEM. */
 static int reserve(struct kafka_pstate *ps)
 {
-	struct kafka_producer *old = ps->tab, *p;
+	struct kafka_producer *old = ps->tab;
 	uint32_t ocap = ps->cap, cap = ocap ? ocap * 2 : 16, i;
 
 	if ((uint64_t)(ps->n + 1) * 4 <= (uint64_t)ocap * 3)
@@ -78,16 +88,36 @@ static int reserve(struct kafka_pstate *ps)
 	ps->cap = cap;
 	for (i = 0; i < cap; i++)
 		ps->tab[i].id = -1;
-	for (i = 0; i < ocap; i++) {
-		if (old[i].id == -1)
-			continue;
-		p = &ps->tab[slot_of(ps, old[i].id)];
-		while (p->id != -1)
-			p = p == &ps->tab[cap - 1] ? ps->tab : p + 1;
-		*p = old[i];
-	}
+	for (i = 0; i < ocap; i++)
+		if (old[i].id != -1)
+			place(ps, &old[i]);
 	free(old);
 	return 0;
+}
+
+uint32_t kafka_pstate_expire(struct kafka_pstate *ps, int64_t before)
+{
+	struct kafka_producer *old = ps->tab;
+	uint32_t i, gone = 0;
+
+	for (i = 0; i < ps->cap; i++)
+		gone += old[i].id != -1 && old[i].last_ms < before;
+	if (!gone)
+		return 0;
+	/* Linear probing has no simple delete: rebuild without them. */
+	ps->tab = malloc(ps->cap * sizeof(*ps->tab));
+	if (!ps->tab) {
+		ps->tab = old;
+		return 0;
+	}
+	for (i = 0; i < ps->cap; i++)
+		ps->tab[i].id = -1;
+	for (i = 0; i < ps->cap; i++)
+		if (old[i].id != -1 && old[i].last_ms >= before)
+			place(ps, &old[i]);
+	ps->n -= gone;
+	free(old);
+	return gone;
 }
 
 static const struct kafka_pbatch *newest(const struct kafka_producer *p)
@@ -132,7 +162,7 @@ int kafka_pstate_check(struct kafka_pstate *ps,
 }
 
 int kafka_pstate_update(struct kafka_pstate *ps,
-			const struct kafka_batch_hdr *h)
+			const struct kafka_batch_hdr *h, int64_t now_ms)
 {
 	struct kafka_producer *p = lookup(ps, h->producer_id);
 	struct kafka_pbatch *b;
@@ -153,6 +183,7 @@ int kafka_pstate_update(struct kafka_pstate *ps,
 		if (h->producer_id > ps->max_id)
 			ps->max_id = h->producer_id;
 	}
+	p->last_ms = now_ms;
 	if (h->producer_epoch != p->epoch) {
 		/* A bump (or, at recovery, whatever the log says). */
 		p->epoch = h->producer_epoch;

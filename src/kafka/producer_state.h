@@ -23,8 +23,8 @@
  *     otherwise (rdkafka_request.c, rd_kafka_handle_idempotent_Produce_error).
  * Kafka's own answers, ProducerAppendInfo.checkSequence (2.x).
  *
- * Memory: about 200 bytes per producer id per partition it wrote to; ids
- * are never expired (Kafka expires them after producer.id.expiration.ms).
+ * Memory: about 200 bytes per producer id per partition it wrote to,
+ * until kafka_pstate_expire forgets it (Kafka's producer id expiration).
  */
 #ifndef ZC_KAFKA_PRODUCER_STATE_H
 #define ZC_KAFKA_PRODUCER_STATE_H
@@ -46,6 +46,7 @@ struct kafka_pbatch {
 
 struct kafka_producer {
 	int64_t id;			/* -1: a free slot */
+	int64_t last_ms;		/* broker clock of its last batch */
 	int16_t epoch;
 	uint8_t n;			/* batches held, newest at b[head] */
 	uint8_t head;
@@ -82,11 +83,23 @@ int kafka_pstate_check(struct kafka_pstate *ps,
  * Records batch @h, whose base_offset is the one the log gave it: after
  * a successful append, and for every batch read back at recovery (no rule
  * checked then: the log is the truth). A newer epoch forgets the older
- * epoch's batches; the oldest of five is dropped. Returns 0, or -ENOMEM
- * (only when no kafka_pstate_check reserved room).
+ * epoch's batches; the oldest of five is dropped. @now_ms is the broker's
+ * wall clock (at recovery: the time of the open), which expiration
+ * counts from. Returns 0, or -ENOMEM (only when no kafka_pstate_check
+ * reserved room).
  */
 int kafka_pstate_update(struct kafka_pstate *ps,
-			const struct kafka_batch_hdr *h);
+			const struct kafka_batch_hdr *h, int64_t now_ms);
+
+/*
+ * Forgets the producers whose last batch came before @before (broker
+ * clock; Kafka counts from the batch's own timestamp, which a producer
+ * replaying old data sets in the past: its state would go at once).
+ * Their next batch will be UNKNOWN_PRODUCER_ID unless it starts a
+ * sequence at 0. Returns how many went; 0 also when out of memory (the
+ * table is rebuilt: try again later).
+ */
+uint32_t kafka_pstate_expire(struct kafka_pstate *ps, int64_t before);
 
 /* The producer @id, or NULL. */
 const struct kafka_producer *kafka_pstate_find(const struct kafka_pstate *ps,
@@ -96,9 +109,9 @@ const struct kafka_producer *kafka_pstate_find(const struct kafka_pstate *ps,
  * Snapshots: the whole state as it was at log offset @offset, so that a
  * clean restart need not read the log to rebuild it. The bytes are
  * "ZCPS", the CRC32C of everything after these 8 bytes, then (little-
- * endian) i64 offset, u32 count, and per producer i64 id, i16 epoch, u8
- * batches, u8 0, and per batch (oldest first) i32 first and last
- * sequence, i64 base and last offset, i64 timestamp.
+ * endian) i64 offset, u32 count, and per producer i64 id, i64 last_ms,
+ * i16 epoch, u8 batches, u8 0, and per batch (oldest first) i32 first and
+ * last sequence, i64 base and last offset, i64 timestamp.
  *
  * kafka_pstate_snap_size is the size of @ps's snapshot;
  * kafka_pstate_snap_write writes it to @buf (that many bytes).
