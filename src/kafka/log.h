@@ -338,11 +338,11 @@ struct kafka_log_stats {
 	uint64_t truncated_bytes;	/* cut off as torn or invalid */
 	uint32_t dropped_segments;	/* deleted after a cut */
 	uint32_t rebuilt_indexes;	/* .index/.timeindex files rewritten */
-	uint64_t duplicates;		/* idempotent batches acked, not written */
+	uint64_t duplicates;		/* idempotent retries, unwritten */
 	uint32_t producers;		/* producer ids rebuilt at open */
 	uint64_t producers_expired;	/* forgotten: idle too long */
 	uint32_t producer_scanned_segments;	/* ... read for it */
-	bool producer_snapshot;		/* ... from a clean close's snapshot */
+	bool producer_snapshot;		/* ... from a clean close's */
 };
 
 void kafka_log_stats(struct kafka_log *log, struct kafka_log_stats *st);

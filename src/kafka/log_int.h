@@ -43,7 +43,7 @@ struct kafka_log {
 	kafka_log_notify_fn notify;
 	void *notify_arg;
 	struct kafka_log_stats st;	/* counters (offsets filled on read) */
-	struct kafka_pstate ps;		/* idempotent producers (log_producer.c) */
+	struct kafka_pstate ps;		/* producers (log_producer.c) */
 };
 
 static inline struct kafka_seg *kafka_log__active(struct kafka_log *log)

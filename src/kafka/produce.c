@@ -85,7 +85,7 @@ static void append(struct produce_ctx *x, struct kafka_topic *tp,
 	}
 	pr->base_offset = base;
 	pr->log_start_offset = kafka_log_start_offset(part->log);
-	if (err == 1) {		/* a duplicate: acknowledged, not written */
+	if (err == 1) {		/* a duplicate: acked, not written */
 		kafka_count(w, w->srv->m.produce_duplicates, 1);
 		return;
 	}

@@ -21,7 +21,7 @@
 
 /* InitProducerId 0-1 request (v1 only renamed nothing on the wire). */
 struct kafka_init_pid_req {
-	struct kafka_str transactional_id;	/* nullable: null = idempotent */
+	struct kafka_str transactional_id;	/* null: idempotent */
 	int32_t transaction_timeout_ms;
 };
 
