@@ -51,7 +51,7 @@ struct kafka_metric_ids {
 	int produce_bytes;		/* record batch bytes appended */
 	int produce_records;
 	int produce_errors;		/* partitions answered an error */
-	int produce_duplicates;		/* idempotent retries, unwritten */
+	int produce_duplicates;		/* idempotent retries not kept */
 	int fetch_bytes;		/* record bytes put into responses */
 	int fetch_sendfile;		/* of the sends: by sendfile */
 	int fetch_copied;		/* --fetch-copy: read into memory */

@@ -35,7 +35,7 @@ struct kafka_pid_alloc {
 	int dirfd;			/* the data directory (not owned) */
 	int64_t next;			/* the next id to hand out */
 	int64_t limit;			/* reserved on disk below this */
-	bool from_logs;			/* no file: logs give the floor */
+	bool from_logs;			/* no file: logs set the floor */
 };
 
 /*
