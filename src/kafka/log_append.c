@@ -162,23 +162,21 @@ static int append_locked(struct kafka_log *log, uint8_t *p, size_t len,
 	return 0;
 }
 
-int kafka_log_append(struct kafka_log *log, uint8_t *records, size_t len,
-		     int64_t now_ms, int64_t *base_offset)
+int kafka_log_append_checked(struct kafka_log *log, uint8_t *records,
+			     size_t len, uint64_t nr_offsets, int64_t now_ms,
+			     int64_t *base_offset)
 {
 	struct kafka_pbatch dup;
-	uint64_t nrec;
 	int64_t first, end;
 	bool idem;
 	int ret;
 
-	ret = check_batches(records, len, &nrec);
-	if (ret)
-		return ret;
-	idem = kafka_log__idempotent(records);
+	idem = kafka_log__idempotent(records, len);
 	pthread_mutex_lock(&log->lock);
 	ret = idem ? kafka_log__producer_check(log, records, len, &dup) : 0;
 	if (!ret)
-		ret = append_locked(log, records, len, nrec, now_ms, &first);
+		ret = append_locked(log, records, len, nr_offsets, now_ms,
+				    &first);
 	if (!ret && idem)
 		kafka_log__producer_update(log, records, len, now_ms);
 	end = kafka_log__active(log)->end;
@@ -197,4 +195,17 @@ int kafka_log_append(struct kafka_log *log, uint8_t *records, size_t len,
 	}
 	*base_offset = first;
 	return 0;
+}
+
+int kafka_log_append(struct kafka_log *log, uint8_t *records, size_t len,
+		     int64_t now_ms, int64_t *base_offset)
+{
+	uint64_t nrec;
+	int ret;
+
+	ret = check_batches(records, len, &nrec);
+	if (ret)
+		return ret;
+	return kafka_log_append_checked(log, records, len, nrec, now_ms,
+					base_offset);
 }

@@ -96,9 +96,9 @@ void kafka_log__notify(struct kafka_log *log, int64_t end);
  * offset. kafka_log__producers_load rebuilds the state at open (from the
  * snapshot kafka_log__producers_save writes at a clean close).
  */
-static inline bool kafka_log__idempotent(const uint8_t *records)
+static inline bool kafka_log__idempotent(const uint8_t *records, size_t len)
 {
-	return !(records[43] & 0x80);
+	return len >= KAFKA_BATCH_HDR_LEN && !(records[43] & 0x80);
 }
 
 int kafka_log__producer_check(struct kafka_log *log, const uint8_t *p,
