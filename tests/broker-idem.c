@@ -9,7 +9,8 @@
  * OUT_OF_ORDER_SEQUENCE_NUMBER, an old epoch INVALID_PRODUCER_EPOCH, an
  * unknown producer not starting at 0 UNKNOWN_PRODUCER_ID, sequences wrap
  * past INT32_MAX, and all of it holds after a clean restart and after
- * kill -9; then librdkafka 2.0.2 with enable.idempotence=true producing
+ * kill -9; four connections on two workers racing one producer's batches
+ * into one partition write each once; then librdkafka 2.0.2 with enable.idempotence=true producing
  * 50,000 numbered messages under --flush always while the broker is
  * killed and restarted on the same port three times: every message ends
  * up in the log exactly once, in order in its partition.
@@ -392,6 +393,86 @@ static void wrap_around(void **state)
 	t_broker_stop(&b);
 }
 
+/*
+ * Four connections, spread over two workers, each pipeline the same 200
+ * batches of one producer to one partition at once: every batch is
+ * written exactly once (the check and the append are one step under the
+ * partition's lock), every success carries the batch's one offset, and a
+ * connection that fell more than five batches behind gets 45 for those.
+ */
+#define RACE_CONNS 4
+#define RACE_BATCHES 200
+
+static void race_workers(void **state)
+{
+	static struct t_kreq r;
+	static uint8_t reqs[RACE_BATCHES][256], b[256];
+	static size_t rl[RACE_BATCHES];
+	struct t_broker b0;
+	int64_t pid, base;
+	int16_t epoch;
+	size_t len, off;
+	int fd[RACE_CONNS], c, i, ok = 0, late = 0, err;
+	ssize_t n;
+
+	(void)state;
+	t_broker_dirs(&b0);
+	T_BROKER_START(&b0, "--workers", "2", "--flush", "never");
+	fd[0] = t_connect(b0.port);
+	assert_int_equal(init_pid(fd[0], 1, NULL, &pid, &epoch), 0);
+	assert_int_equal(send_batch(fd[0], "race", pid, 0, 0, 2, &base), 0);
+	close(fd[0]);
+	for (i = 1; i < RACE_BATCHES; i++) {
+		len = idem_batch(b, pid, 0, i * 2, 2, false);
+		t_kbegin(&r, 0, 7, i);
+		t_kputs(&r, NULL);
+		t_kput16(&r, 1);
+		t_kput32(&r, 10000);
+		t_kput32(&r, 1);
+		t_kputs(&r, "race");
+		t_kput32(&r, 1);
+		t_kput32(&r, 0);
+		t_kput32(&r, (int32_t)len);
+		t_kput(&r, b, len);
+		t_kend(&r);
+		assert_true(r.len <= sizeof(reqs[i]));
+		memcpy(reqs[i], r.b, r.len);
+		rl[i] = r.len;
+	}
+	for (c = 0; c < RACE_CONNS; c++)
+		fd[c] = t_connect(b0.port);
+	/* request by request, round the connections */
+	for (i = 1; i < RACE_BATCHES; i++)
+		for (c = 0; c < RACE_CONNS; c++)
+			t_send_all(fd[c], reqs[i], rl[i]);
+	for (c = 0; c < RACE_CONNS; c++) {
+		for (i = 1; i < RACE_BATCHES; i++) {
+			n = t_krecv(fd[c], rbuf, sizeof(rbuf), 10000);
+			assert_true(n > 0);
+			assert_int_equal(t_get32(rbuf), i);
+			off = 4 + 4 + 2 + 4 + 4 + 4;
+			err = t_get16(rbuf + off);
+			if (err == 45) {
+				late++;
+				continue;
+			}
+			assert_int_equal(err, 0);
+			assert_int_equal(t_get64(rbuf + off + 2), i * 2);
+			ok++;
+		}
+		close(fd[c]);
+	}
+	fprintf(stderr, "info: %d answers with the offset, %d too late "
+		"(45)\n", ok, late);
+	assert_int_equal(ok + late, RACE_CONNS * (RACE_BATCHES - 1));
+	fd[0] = t_connect(b0.port);
+	assert_int_equal(hwm(fd[0], "race"), RACE_BATCHES * 2);
+	assert_int_equal(fetch_batches(fd[0], "race", RACE_BATCHES * 2),
+			 RACE_BATCHES);
+	close(fd[0]);
+	t_broker_stop(&b0);
+}
+
 /* ---- librdkafka, kill -9 mid-stream ---------------------------------- */
 
 #define NMSG 50000
@@ -606,6 +687,7 @@ int main(void)
 		cmocka_unit_test(init_producer_id),
 		cmocka_unit_test(rules_restart),
 		cmocka_unit_test(wrap_around),
+		cmocka_unit_test(race_workers),
 		cmocka_unit_test(rdkafka_kill9),
 	};
 
