@@ -515,16 +515,32 @@ static void pid_alloc(void **state)
 
 /* ---- the log ---------------------------------------------------------- */
 
-/* A batch of @n records from producer @pid, with a correct CRC. */
+/*
+ * A batch of @n records from producer @pid, with a correct CRC; its time
+ * grows with @seq, so that time index entries run to the segment's end.
+ */
 static struct t_batch pbatch(int64_t pid, int16_t epoch, int32_t seq, int n)
 {
-	struct t_batch b = t_batch_make(n, 20, (unsigned int)seq, T0, 1, 0);
+	struct t_batch b = t_batch_make(n, 20, (unsigned int)seq, T0 + seq,
+					1, 0);
 
 	t_put_be(b.p + 43, (uint64_t)pid, 8);
 	t_put_be(b.p + 51, (uint16_t)epoch, 2);
 	t_put_be(b.p + 53, (uint32_t)seq, 4);
 	t_put_be(b.p + 17, kafka_crc32c(0, b.p + 21, b.len - 21), 4);
 	return b;
+}
+
+/* The size of the first batch of the first segment of "idem-0". */
+static size_t first_batch_size(int dirfd)
+{
+	uint8_t h[12];
+	int f = openat(dirfd, "idem-0/00000000000000000000.log", O_RDONLY);
+
+	assert_true(f >= 0);
+	assert_int_equal(pread(f, h, sizeof(h), 0), (ssize_t)sizeof(h));
+	close(f);
+	return (size_t)t_get_be(h + 8, 4) + 12;
 }
 
 /* Flips a byte at @off of the file @name under @dirfd. */
@@ -666,6 +682,46 @@ static void log_rules(void **state)
 }
 
 /*
+ * A damaged batch header in the middle of a segment that recovery trusts
+ * (below the recovery point, before its last index entry): the rebuild
+ * stops reading that segment, the log still opens, the producer's later
+ * batches in the next segment are known.
+ */
+static void log_damaged_middle(void **state)
+{
+	struct kafka_log_cfg cfg;
+	struct kafka_log_stats st;
+	struct kafka_log *log;
+	char dir[512];
+	int64_t base;
+	int fd = fresh_dir(dir, sizeof(dir), "pdmg"), i;
+
+	(void)state;
+	kafka_log_cfg_init(&cfg);
+	cfg.segment_bytes = 4096;
+	cfg.index_interval_bytes = 128;
+	assert_int_equal(kafka_log_open(fd, "idem", 0, KAFKA_LOG_CREATE, &cfg,
+					&log), 0);
+	for (i = 0; i < 100; i++)
+		assert_int_equal(append(log, 3, 0, i * 2, 2, &base), 0);
+	kafka_log_stats(log, &st);
+	assert_true(st.segments >= 3);
+	assert_int_equal(kafka_log_close(log), 0);
+	assert_int_equal(unlinkat(fd, "idem-0/producer-snapshot", 0), 0);
+	/* the magic byte of the second batch of the first segment */
+	damage(fd, "idem-0/00000000000000000000.log",
+	       (off_t)(first_batch_size(fd) + 16));
+	assert_int_equal(kafka_log_open(fd, "idem", 0, 0, &cfg, &log), 0);
+	kafka_log_stats(log, &st);
+	assert_int_equal(st.producer_scan_errors, 1);
+	assert_int_equal(st.producers, 1);
+	assert_int_equal(append(log, 3, 0, 198, 2, &base), 1);
+	assert_int_equal(append(log, 3, 0, 200, 2, &base), 0);
+	assert_int_equal(kafka_log_close(log), 0);
+	close(fd);
+}
+
+/*
  * Two threads send each of one producer's batches at the same moment (a
  * retry on a second connection racing the first): one writes it, the
  * other is told it is a duplicate, and both get the same offset.
@@ -733,6 +789,7 @@ int main(void)
 		cmocka_unit_test(expiry),
 		cmocka_unit_test(pid_alloc),
 		cmocka_unit_test(log_rules),
+		cmocka_unit_test(log_damaged_middle),
 		cmocka_unit_test(log_race),
 	};
 

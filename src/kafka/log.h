@@ -354,6 +354,7 @@ struct kafka_log_stats {
 	uint32_t producers;		/* producer ids rebuilt at open */
 	uint64_t producers_expired;	/* forgotten: idle too long */
 	uint32_t producer_scanned_segments;	/* ... read for it */
+	uint32_t producer_scan_errors;	/* ... segments cut short */
 	bool producer_snapshot;		/* ... from a clean close's */
 };
 

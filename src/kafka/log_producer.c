@@ -56,10 +56,9 @@ int kafka_log__producer_check(struct kafka_log *log, const uint8_t *p,
 	struct kafka_batch_hdr h;
 	int ret;
 
-	/* check_batches parsed this header already. */
-	kafka_batch_hdr_parse(p, len, &h);
-	/* One batch per call: what Produce v3+ allows and sends. */
-	if ((uint64_t)kafka_batch_size(&h) != len || h.base_sequence < 0)
+	/* One batch per call: what Produce allows and clients send. */
+	if (kafka_batch_hdr_parse(p, len, &h) ||
+	    (uint64_t)kafka_batch_size(&h) != len || h.base_sequence < 0)
 		return -EINVAL;
 	ret = kafka_pstate_check(&log->ps, &h, dup);
 	if (ret == KAFKA_DUPLICATE_SEQUENCE_NUMBER)
@@ -72,8 +71,8 @@ void kafka_log__producer_update(struct kafka_log *log, const uint8_t *p,
 {
 	struct kafka_batch_hdr h;
 
-	/* The base offset is the one append_locked patched in. Room was
-	 * reserved by the check: this cannot fail. */
+	/* The check parsed it; the base offset is the one append_locked
+	 * patched in. Room was reserved by the check: this cannot fail. */
 	kafka_batch_hdr_parse(p, len, &h);
 	kafka_pstate_update(&log->ps, &h, now_ms);
 }
@@ -98,7 +97,10 @@ int kafka_log__producer_dup(struct kafka_log *log,
 
 /*
  * Every batch header of @seg with a producer id, from offset @from on,
- * goes into the state.
+ * goes into the state. A header that does not parse ends the segment's
+ * scan but not the open: recovery trusts a segment below the recovery
+ * point after walking its tail only, and damage in its middle must not
+ * keep the partition from opening (a fetch there fails on its own).
  */
 static int load_segment(struct kafka_log *log, struct kafka_seg *seg,
 			int64_t from, int64_t now_ms)
@@ -117,6 +119,10 @@ static int load_segment(struct kafka_log *log, struct kafka_seg *seg,
 		kafka_scan_skip(&s, &h);
 	}
 	kafka_scan_exit(&s);
+	if (ret == -EBADMSG) {
+		log->st.producer_scan_errors++;
+		ret = 0;
+	}
 	return ret;
 }
 
