@@ -645,9 +645,9 @@ static void log_rules(void **state)
 		assert_int_equal(st.producer_snapshot, round == 0);
 		assert_int_equal(st.producer_scanned_segments,
 				 round ? st.segments : 0);
-		/* consumed: a snapshot serves one open only */
+		/* a good one stays, a damaged one goes */
 		assert_int_equal(faccessat(fd, "idem-0/producer-snapshot",
-					   F_OK, 0), -1);
+					   F_OK, 0), round ? -1 : 0);
 	}
 	/* the next batch goes on, a new epoch from 0 */
 	assert_int_equal(append(log, 42, 0, 120, 1, &base), 0);
@@ -677,6 +677,68 @@ static void log_rules(void **state)
 	assert_int_equal(append(log, 42, 1, 0, 1, &base), 0);
 	kafka_log_stats(log, &st);
 	assert_int_equal(st.producers_expired, 2);
+	assert_int_equal(kafka_log_close(log), 0);
+	close(fd);
+}
+
+/* Copies the file @from to @to under @dirfd. */
+static void copy_file(int dirfd, const char *from, const char *to)
+{
+	uint8_t buf[1 << 16];
+	ssize_t n;
+	int in = openat(dirfd, from, O_RDONLY);
+	int out = openat(dirfd, to, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	assert_true(in >= 0 && out >= 0);
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		assert_int_equal(write(out, buf, (size_t)n), n);
+	close(in);
+	close(out);
+}
+
+/*
+ * The snapshot a retention check writes, as a kill -9 would leave it
+ * (older than the log): the open loads it and reads only the segments
+ * after its offset, and gets the same state as a full scan.
+ */
+static void log_checkpoint(void **state)
+{
+	struct kafka_log_stats st;
+	struct kafka_log *log;
+	char dir[512];
+	int64_t base;
+	int fd = fresh_dir(dir, sizeof(dir), "pckp"), i;
+
+	(void)state;
+	log = open_log(fd, KAFKA_LOG_FLUSH_NEVER);
+	for (i = 0; i < 60; i++)
+		assert_int_equal(append(log, 5, 0, i, 1, &base), 0);
+	assert_int_equal(kafka_log_retention(log, wall_ms()), 0);
+	/* nothing new: no second write */
+	assert_int_equal(kafka_log_retention(log, wall_ms()), 0);
+	kafka_log_stats(log, &st);
+	assert_int_equal(st.producer_snapshots, 1);
+	copy_file(fd, "idem-0/producer-snapshot", "old-snapshot");
+	for (i = 60; i < 100; i++) {
+		assert_int_equal(append(log, 5, 0, i, 1, &base), 0);
+		assert_int_equal(append(log, 6, 0, i - 60, 1, &base), 0);
+	}
+	assert_int_equal(kafka_log_close(log), 0);
+	assert_int_equal(renameat(fd, "old-snapshot", fd,
+				  "idem-0/producer-snapshot"), 0);
+	log = open_log(fd, KAFKA_LOG_FLUSH_NEVER);
+	kafka_log_stats(log, &st);
+	assert_true(st.producer_snapshot);
+	assert_int_equal(st.producers, 2);
+	assert_true(st.producer_scanned_segments > 0);
+	assert_true(st.producer_scanned_segments < st.segments);
+	for (i = 95; i < 100; i++)
+		assert_int_equal(append(log, 5, 0, i, 1, &base), 1);
+	for (i = 35; i < 40; i++)
+		assert_int_equal(append(log, 6, 0, i, 1, &base), 1);
+	assert_int_equal(append(log, 5, 0, 94, 1, &base), -EILSEQ);
+	assert_int_equal(append(log, 5, 0, 100, 1, &base), 0);
+	assert_int_equal(append(log, 6, 0, 40, 1, &base), 0);
 	assert_int_equal(kafka_log_close(log), 0);
 	close(fd);
 }
@@ -789,6 +851,7 @@ int main(void)
 		cmocka_unit_test(expiry),
 		cmocka_unit_test(pid_alloc),
 		cmocka_unit_test(log_rules),
+		cmocka_unit_test(log_checkpoint),
 		cmocka_unit_test(log_damaged_middle),
 		cmocka_unit_test(log_race),
 	};

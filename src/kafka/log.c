@@ -211,6 +211,7 @@ int kafka_log_open(int dirfd, const char *topic, int32_t partition,
 	log->cfg = *cfg;
 	log->rp_fd = -1;
 	kafka_pstate_init(&log->ps);
+	log->snap_end = -1;
 	log->dirfd = open_dir(dirfd, name, flags);
 	if (log->dirfd < 0) {
 		ret = log->dirfd;
@@ -237,7 +238,7 @@ int kafka_log_close(struct kafka_log *log)
 		return 0;
 	ret = kafka_log__sync(log, INT64_MAX, true);
 	if (!ret)
-		kafka_log__producers_save(log);
+		kafka_log__producers_checkpoint(log);
 	log_free(log);
 	return ret;
 }

@@ -308,7 +308,9 @@ int kafka_log_flush(struct kafka_log *log);
 
 /*
  * Applies retention at wall-clock time @now_ms: forgets idle idempotent
- * producers (producer_expiration_ms), and deletes whole segments,
+ * producers (producer_expiration_ms), writes their snapshot when the log
+ * grew since the last (so that a restart after a crash reads only the
+ * batches after it), and deletes whole segments,
  * oldest first, while they are older than retention_ms (their newest
  * batch timestamp) or while the log without them stays at least
  * retention_bytes large. The active segment is deleted only by time and
@@ -355,7 +357,8 @@ struct kafka_log_stats {
 	uint64_t producers_expired;	/* forgotten: idle too long */
 	uint32_t producer_scanned_segments;	/* ... read for it */
 	uint32_t producer_scan_errors;	/* ... segments cut short */
-	bool producer_snapshot;		/* ... from a clean close's */
+	bool producer_snapshot;		/* ... from a snapshot */
+	uint64_t producer_snapshots;	/* snapshots written */
 };
 
 void kafka_log_stats(struct kafka_log *log, struct kafka_log_stats *st);

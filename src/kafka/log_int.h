@@ -44,6 +44,7 @@ struct kafka_log {
 	void *notify_arg;
 	struct kafka_log_stats st;	/* counters (offsets filled on read) */
 	struct kafka_pstate ps;		/* producers (log_producer.c) */
+	int64_t snap_end;		/* offset of the snapshot on disk */
 };
 
 static inline struct kafka_seg *kafka_log__active(struct kafka_log *log)
@@ -94,7 +95,7 @@ void kafka_log__notify(struct kafka_log *log, int64_t end);
  * written (under @lock). kafka_log__producer_dup (without @lock) waits for
  * the original to be synced under ALWAYS and returns 1 with its base
  * offset. kafka_log__producers_load rebuilds the state at open (from the
- * snapshot kafka_log__producers_save writes at a clean close).
+ * snapshot kafka_log__producers_checkpoint writes, and the log after it).
  */
 static inline bool kafka_log__idempotent(const uint8_t *records, size_t len)
 {
@@ -109,7 +110,11 @@ int kafka_log__producer_dup(struct kafka_log *log,
 			    const struct kafka_pbatch *dup,
 			    int64_t *base_offset);
 int kafka_log__producers_load(struct kafka_log *log);
-void kafka_log__producers_save(struct kafka_log *log);
+/*
+ * Writes the snapshot when the log grew since the last one (takes @lock,
+ * writes without it; best effort). At retention checks and close.
+ */
+void kafka_log__producers_checkpoint(struct kafka_log *log);
 /* Forgets idle producers (cfg.producer_expiration_ms); under @lock. */
 void kafka_log__producers_expire(struct kafka_log *log, int64_t now_ms);
 

@@ -7,16 +7,21 @@
  * when the log opens.
  *
  * Rebuilding (kafka_log__producers_load):
- *  1. A clean close leaves a snapshot, DATA/TOPIC-N/producer-snapshot:
- *     the state and the log end offset it describes (producer_state.h).
- *     Open loads it when it is whole (CRC) and its offset is not past the
- *     log's end, and deletes it: a snapshot is good for one open only, so
- *     that one left behind by a crash can never describe a log that was
- *     cut and written again since.
- *  2. The batch headers from the snapshot's offset to the end (none after
- *     a clean close) are replayed into the state; without a snapshot
- *     (after a crash, or a damaged one) that is every batch of every
- *     segment: the cost of a crash, like recovery's own reading.
+ *  1. DATA/TOPIC-N/producer-snapshot holds the state and the log end
+ *     offset it describes (producer_state.h). It is written at a clean
+ *     close and, when the log grew, at each retention check
+ *     (kafka_log__producers_checkpoint: every minute in the broker), as a
+ *     new file renamed into place, never synced: a lost or torn one only
+ *     costs a longer scan.
+ *  2. Open loads it when it is whole (CRC) and its offset is not past the
+ *     log's end. One past the end describes batches that recovery cut (a
+ *     machine crash before they were synced): it is deleted, and the
+ *     directory synced, so that it cannot come back once the log has
+ *     grown past its offset again with other batches.
+ *  3. The batch headers from the snapshot's offset to the end are
+ *     replayed into the state: none after a clean close, those of the
+ *     last minute or so after a kill -9, every batch of every segment
+ *     when there is no usable snapshot.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -161,35 +166,37 @@ static uint8_t *read_all(int fd, size_t *len)
 }
 
 /*
- * Rule 1: the snapshot's offset, or 0 when there is none to use (the
- * state is then empty). Consumes the file either way.
+ * Rule 2: the snapshot's offset, or 0 when there is none to use (the
+ * state is then empty).
  */
 static int64_t load_snapshot(struct kafka_log *log)
 {
 	int64_t off = 0;
 	uint8_t *p = NULL;
 	size_t len = 0;
-	int fd;
+	int fd, bad;
 
 	fd = openat(log->dirfd, SNAP_FILE, O_RDONLY | O_CLOEXEC);
 	if (fd == -1)
 		return 0;
 	p = read_all(fd, &len);
 	close(fd);
-	if (!p || kafka_pstate_snap_read(&log->ps, p, len, &off) ||
-	    off > kafka_log__active(log)->end) {
-		kafka_pstate_exit(&log->ps);
-		off = 0;
-	} else {
-		log->st.producer_snapshot = true;
-	}
+	bad = !p || kafka_pstate_snap_read(&log->ps, p, len, &off);
 	free(p);
+	if (!bad && off <= kafka_log__active(log)->end) {
+		log->st.producer_snapshot = true;
+		log->snap_end = off;
+		return off;
+	}
+	kafka_pstate_exit(&log->ps);
 	unlinkat(log->dirfd, SNAP_FILE, 0);
-	return off;
+	if (!bad)
+		fsync(log->dirfd);
+	return 0;
 }
 
 /*
- * Rebuilds the state (rules 1-2): the snapshot, then the batch headers
+ * Rebuilds the state (rules 2-3): the snapshot, then the batch headers
  * after it, oldest first, with a 64 KiB buffer (small batches: the whole
  * file is read; large ones: one pread per batch). Recovery has already
  * cut what was torn, so what is left is the truth, and replaying it gives
@@ -223,21 +230,12 @@ void kafka_log__producers_expire(struct kafka_log *log, int64_t now_ms)
 			kafka_pstate_expire(&log->ps, now_ms - max);
 }
 
-/*
- * At a clean close, after the final sync: the snapshot of rule 1, as a
- * new file renamed into place, not synced (a lost or torn one costs the
- * next open a scan, nothing else). Best effort: errors are ignored.
- */
-void kafka_log__producers_save(struct kafka_log *log)
+/* Writes the @len bytes at @p as the snapshot (rule 1); 0 or -1. */
+static int snap_store(struct kafka_log *log, const uint8_t *p, size_t len)
 {
-	size_t len = kafka_pstate_snap_size(&log->ps);
-	uint8_t *p = malloc(len);
 	ssize_t n = -1;
 	int fd;
 
-	if (!p)
-		return;
-	kafka_pstate_snap_write(&log->ps, kafka_log__active(log)->end, p);
 	fd = openat(log->dirfd, SNAP_TMP, O_WRONLY | O_CREAT | O_TRUNC |
 		    O_CLOEXEC, 0644);
 	if (fd >= 0) {
@@ -246,8 +244,46 @@ void kafka_log__producers_save(struct kafka_log *log)
 		} while (n == -1 && errno == EINTR);
 		close(fd);
 	}
-	if (n == (ssize_t)len)
-		renameat(log->dirfd, SNAP_TMP, log->dirfd, SNAP_FILE);
+	if (n != (ssize_t)len)
+		return -1;
+	return renameat(log->dirfd, SNAP_TMP, log->dirfd, SNAP_FILE);
+}
+
+/*
+ * The state and the end offset it describes as snapshot bytes (a new
+ * buffer, *@len), taken together under @lock; NULL when the end has not
+ * moved since the last snapshot, or without memory.
+ */
+static uint8_t *snap_take(struct kafka_log *log, size_t *len, int64_t *end)
+{
+	uint8_t *p = NULL;
+
+	pthread_mutex_lock(&log->lock);
+	*end = kafka_log__active(log)->end;
+	if (*end != log->snap_end) {
+		*len = kafka_pstate_snap_size(&log->ps);
+		p = malloc(*len);
+		if (p)
+			kafka_pstate_snap_write(&log->ps, *end, p);
+	}
+	pthread_mutex_unlock(&log->lock);
+	return p;
+}
+
+void kafka_log__producers_checkpoint(struct kafka_log *log)
+{
+	size_t len = 0;
+	int64_t end;
+	uint8_t *p = snap_take(log, &len, &end);
+
+	if (!p)
+		return;
+	if (!snap_store(log, p, len)) {
+		pthread_mutex_lock(&log->lock);
+		log->snap_end = end;
+		log->st.producer_snapshots++;
+		pthread_mutex_unlock(&log->lock);
+	}
 	free(p);
 }
 

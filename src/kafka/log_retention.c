@@ -94,5 +94,6 @@ int kafka_log_retention(struct kafka_log *log, int64_t now_ms)
 		kafka_seg_free(gone[i]);
 	}
 	free(gone);
+	kafka_log__producers_checkpoint(log);
 	return (int)n;
 }
