@@ -257,6 +257,8 @@ static void init_producer_id(void **state)
 		assert_int_equal(epoch, -1);
 		assert_int_equal(init_pid(fd, 0, "", &id, &epoch), 42);
 		close(fd);
+		assert_int_equal((long)t_metric(&b, "zcio_kafka_requests_total"
+				"{api=\"init_producer_id\"}"), 6);
 		/* a clean stop, then kill -9s: ids never come back */
 		if (round)
 			assert_int_equal(t_broker_signal(&b, SIGKILL, 5),

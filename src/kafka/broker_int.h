@@ -41,6 +41,7 @@ enum kafka_req_kind {
 	KAFKA_REQ_LIST_OFFSETS,
 	KAFKA_REQ_METADATA,
 	KAFKA_REQ_API_VERSIONS,
+	KAFKA_REQ_INIT_PRODUCER_ID,
 	KAFKA_REQ_REFUSED,		/* unknown key/version, malformed */
 	KAFKA_REQ__COUNT
 };

@@ -28,6 +28,7 @@ static const char *const req_names[KAFKA_REQ__COUNT] = {
 	[KAFKA_REQ_LIST_OFFSETS] = "list_offsets",
 	[KAFKA_REQ_METADATA] = "metadata",
 	[KAFKA_REQ_API_VERSIONS] = "api_versions",
+	[KAFKA_REQ_INIT_PRODUCER_ID] = "init_producer_id",
 	[KAFKA_REQ_REFUSED] = "refused",
 };
 

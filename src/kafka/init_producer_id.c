@@ -32,6 +32,7 @@ int kafka_init_producer_id(struct kafka_conn *c, struct kafka_request *req)
 	struct zc_view v = req->body;
 	int ret;
 
+	kafka_count(c->w, c->w->srv->m.req[KAFKA_REQ_INIT_PRODUCER_ID], 1);
 	ret = kafka_init_pid_req_decode(&v, req->hdr.api_version, &r);
 	if (ret)
 		return ret;
