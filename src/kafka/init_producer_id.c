@@ -9,7 +9,8 @@
  *   "" transactional_id     INVALID_REQUEST (42), as Kafka
  *   any other               TRANSACTIONAL_ID_AUTHORIZATION_FAILED (53):
  *                           there are no transactions here. librdkafka
- *                           2.0.2 treats it as fatal and fails
+ *                           2.0.2 treats it as fatal
+ *                           (rd_kafka_idemp_check_error) and fails
  *                           rd_kafka_init_transactions at once, where
  *                           COORDINATOR_NOT_AVAILABLE would make it retry
  *                           until its timeout
