@@ -17,6 +17,7 @@
 #include <zcio/chain.h>
 
 #include "kafka/proto.h"
+#include "kafka/proto_commit.h"
 #include "kafka/proto_coord.h"
 #include "kafka/proto_int.h"
 #include "fuzz/kafka-client.h"
@@ -54,12 +55,12 @@ static void api_table(void **state)
 {
 	static const struct kafka_api_range want[] = {
 		{ 0, 3, 7 }, { 1, 4, 11 }, { 2, 1, 2 }, { 3, 0, 4 },
-		{ 10, 0, 2 }, { 18, 0, 2 },
+		{ 8, 0, 7 }, { 9, 0, 5 }, { 10, 0, 2 }, { 18, 0, 2 },
 	};
 	unsigned int i;
 
 	(void)state;
-	assert_int_equal(kafka_nr_apis, 6);
+	assert_int_equal(kafka_nr_apis, 8);
 	for (i = 0; i < kafka_nr_apis; i++) {
 		assert_int_equal(kafka_apis[i].key, want[i].key);
 		assert_int_equal(kafka_apis[i].min, want[i].min);
@@ -97,22 +98,24 @@ static void err_names(void **state)
 /* ---- golden bytes ------------------------------------------------------ */
 
 #define API_ENTRIES							\
-	0x00, 0x00, 0x00, 0x06,						\
+	0x00, 0x00, 0x00, 0x08,						\
 	0x00, 0x00, 0x00, 0x03, 0x00, 0x07,	/* Produce 3-7 */	\
 	0x00, 0x01, 0x00, 0x04, 0x00, 0x0b,	/* Fetch 4-11 */	\
 	0x00, 0x02, 0x00, 0x01, 0x00, 0x02,	/* ListOffsets 1-2 */	\
 	0x00, 0x03, 0x00, 0x00, 0x00, 0x04,	/* Metadata 0-4 */	\
+	0x00, 0x08, 0x00, 0x00, 0x00, 0x07,	/* OffsetCommit 0-7 */	\
+	0x00, 0x09, 0x00, 0x00, 0x00, 0x05,	/* OffsetFetch 0-5 */	\
 	0x00, 0x0a, 0x00, 0x00, 0x00, 0x02,	/* FindCoordinator 0-2 */ \
 	0x00, 0x12, 0x00, 0x00, 0x00, 0x02	/* ApiVersions 0-2 */
 
 static void golden_api_versions(void **state)
 {
 	static const uint8_t v0[] = {
-		0x00, 0x00, 0x00, 0x2e, 0x01, 0x02, 0x03, 0x04,
+		0x00, 0x00, 0x00, 0x3a, 0x01, 0x02, 0x03, 0x04,
 		0x00, 0x00, API_ENTRIES,
 	};
 	static const uint8_t v1[] = {
-		0x00, 0x00, 0x00, 0x32, 0x01, 0x02, 0x03, 0x04,
+		0x00, 0x00, 0x00, 0x3e, 0x01, 0x02, 0x03, 0x04,
 		0x00, 0x00, API_ENTRIES, 0x00, 0x00, 0x00, 0x00,
 	};
 	struct kafka_wbuf w;
@@ -603,6 +606,8 @@ static void unsupported_versions(void **state)
 		{ KAFKA_API_LIST_OFFSETS, 0, 3 }, { KAFKA_API_METADATA, -1, 5 },
 		{ KAFKA_API_API_VERSIONS, -1, 3 },
 		{ KAFKA_API_FIND_COORDINATOR, -1, 3 },
+		{ KAFKA_API_OFFSET_COMMIT, -1, 8 },
+		{ KAFKA_API_OFFSET_FETCH, -1, 6 },
 	};
 	struct kafka_request r;
 	struct t_out o = { 0 };
@@ -675,6 +680,10 @@ static void table_within_codec(void **state)
 		  KAFKA_API_VERSIONS_MAX },
 		{ KAFKA_API_FIND_COORDINATOR, KAFKA_FIND_COORDINATOR_MIN,
 		  KAFKA_FIND_COORDINATOR_MAX },
+		{ KAFKA_API_OFFSET_COMMIT, KAFKA_OFFSET_COMMIT_MIN,
+		  KAFKA_OFFSET_COMMIT_MAX },
+		{ KAFKA_API_OFFSET_FETCH, KAFKA_OFFSET_FETCH_MIN,
+		  KAFKA_OFFSET_FETCH_MAX },
 	};
 	const struct kafka_api_range *a;
 	unsigned int i;
