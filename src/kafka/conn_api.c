@@ -233,6 +233,10 @@ int kafka_dispatch(struct kafka_conn *c, struct kafka_request *req,
 		return list_offsets(c, req);
 	case KAFKA_API_FIND_COORDINATOR:
 		return kafka_find_coordinator(c, req);
+	case KAFKA_API_OFFSET_COMMIT:
+		return kafka_offset_commit(c, req);
+	case KAFKA_API_OFFSET_FETCH:
+		return kafka_offset_fetch(c, req);
 	}
 	/* In the codec's table but without a handler here: no answer. */
 	eng_log(ENG_LOG_INFO, "fd %d: no handler for %s v%d; closing",
