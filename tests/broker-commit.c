@@ -14,24 +14,19 @@
 
 static uint8_t rbuf[1 << 20];
 
-static void start_on(struct t_broker *b, void **state,
-		     const char *const *extra)
-{
-	const char *args[16] = { "--engine", T_ENGINE(state) };
-	int n = 2;
-
-	while (extra && *extra && n < 15)
-		args[n++] = *extra++;
-	args[n] = NULL;
-	t_broker_dirs(b);
-	if (t_broker_startv(b, args)) {
-		t_broker_dump(b);
-		fail_msg("zcio broker did not start");
-	}
-}
-
 #define start(b, ...)							\
-	start_on(b, state, (const char *const[]){ __VA_ARGS__, NULL })
+	t_broker_start_on(b, T_ENGINE(state),				\
+			  (const char *const[]){ __VA_ARGS__, NULL })
+
+/* @r on a connection of its own: the broker closes it. */
+static void closes(const struct t_broker *b, const struct t_kreq *r)
+{
+	int fd = t_connect(b->port);
+
+	t_send_all(fd, r->b, r->len);
+	assert_true(t_kclosed(fd, 3000));
+	close(fd);
+}
 
 /* One request, its answer into rbuf; returns the answer's size. */
 static ssize_t roundtrip(int fd, const struct t_kreq *r, int32_t corr)
@@ -130,22 +125,18 @@ static void find_coordinator(void **state)
 	find_coord(fd, 1, "x", 7, &c);
 	assert_int_equal(c.error, 42);
 	assert_int_equal(c.node, -1);
+	close(fd);
 	/* a null key is malformed: the connection closes */
 	t_kbegin(&r, 10, 1, 50);
 	t_kputs(&r, NULL);
 	t_kput8(&r, 0);
 	t_kend(&r);
-	t_send_all(fd, r.b, r.len);
-	assert_true(t_kclosed(fd, 3000));
-	close(fd);
+	closes(&b, &r);
 	/* FindCoordinator v3 (flexible) is not advertised: closed too */
-	fd = t_connect(b.port);
 	t_kbegin(&r, 10, 3, 51);
 	t_kput8(&r, 0);
 	t_kend(&r);
-	t_send_all(fd, r.b, r.len);
-	assert_true(t_kclosed(fd, 3000));
-	close(fd);
+	closes(&b, &r);
 	assert_true(t_metric(&b, "zcio_kafka_requests_total"
 			     "{api=\"find_coordinator\"}") >= 7);
 	t_broker_stop(&b);
@@ -453,11 +444,9 @@ static void commit_errors(void **state)
 	t_kputs(&r, "ge");
 	t_kput32(&r, -1);
 	t_kend(&r);
-	t_send_all(fd, r.b, r.len);
-	assert_true(t_kclosed(fd, 3000));
+	closes(&b, &r);
 	close(fd);
 	/* OffsetCommit truncated in a partition: closed */
-	fd = t_connect(b.port);
 	t_kbegin(&r, 8, 2, 91);
 	t_kputs(&r, "ge");
 	t_kput32(&r, -1);
@@ -468,24 +457,16 @@ static void commit_errors(void **state)
 	t_kput32(&r, 1);
 	t_kput32(&r, 0);
 	t_kend(&r);
-	t_send_all(fd, r.b, r.len);
-	assert_true(t_kclosed(fd, 3000));
-	close(fd);
+	closes(&b, &r);
 	/* the flexible versions are not advertised: closed */
-	fd = t_connect(b.port);
 	t_kbegin(&r, 8, 8, 92);
 	t_kput8(&r, 0);
 	t_kend(&r);
-	t_send_all(fd, r.b, r.len);
-	assert_true(t_kclosed(fd, 3000));
-	close(fd);
-	fd = t_connect(b.port);
+	closes(&b, &r);
 	t_kbegin(&r, 9, 6, 93);
 	t_kput8(&r, 0);
 	t_kend(&r);
-	t_send_all(fd, r.b, r.len);
-	assert_true(t_kclosed(fd, 3000));
-	close(fd);
+	closes(&b, &r);
 	/* and the broker still serves, the good commit still there */
 	fd = t_connect(b.port);
 	assert_int_equal(offset_fetch(fd, 5, "ge", "ce", parts, 2, f, 4, &top),

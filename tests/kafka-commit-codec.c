@@ -37,6 +37,13 @@ static void assert_str_eq(const struct kafka_str *a, const struct kafka_str *b)
 		assert_memory_equal(a->p, b->p, (size_t)a->len);
 }
 
+static void assert_golden(const struct kafka_wbuf *w, const uint8_t *g,
+			  size_t n)
+{
+	assert_int_equal(w->len, n);
+	assert_memory_equal(w->p, g, n);
+}
+
 /* ---- FindCoordinator ------------------------------------------------ */
 
 static int find_coord_decode(struct kafka_request *r,
@@ -134,14 +141,12 @@ static void find_coord_golden(void **state)
 	(void)state;
 	kafka_wbuf_init(&w);
 	assert_int_equal(kafka_find_coord_resp_encode(&w, 0, CORR, &r), 0);
-	assert_int_equal(w.len, sizeof(v0));
-	assert_memory_equal(w.p, v0, sizeof(v0));
+	assert_golden(&w, v0, sizeof(v0));
 	kafka_wbuf_reset(&w);
 	r = (struct kafka_find_coord_resp){ 0, 15, KAFKA_STR("x"), -1,
 					    KAFKA_STR(""), -1 };
 	assert_int_equal(kafka_find_coord_resp_encode(&w, 1, CORR, &r), 0);
-	assert_int_equal(w.len, sizeof(v1));
-	assert_memory_equal(w.p, v1, sizeof(v1));
+	assert_golden(&w, v1, sizeof(v1));
 	kafka_wbuf_reset(&w);
 	assert_int_equal(kafka_find_coord_resp_encode(&w, 3, CORR, &r),
 			 -EINVAL);
@@ -387,8 +392,7 @@ static void commit_golden(void **state)
 	(void)state;
 	kafka_wbuf_init(&w);
 	assert_int_equal(kafka_commit_resp_encode(&w, 2, CORR, &r), 0);
-	assert_int_equal(w.len, sizeof(v2));
-	assert_memory_equal(w.p, v2, sizeof(v2));
+	assert_golden(&w, v2, sizeof(v2));
 	/* v3+: throttle_time_ms first */
 	kafka_wbuf_reset(&w);
 	assert_int_equal(kafka_commit_resp_encode(&w, 7, CORR, &r), 0);
@@ -567,12 +571,10 @@ static void offset_fetch_golden(void **state)
 	(void)state;
 	kafka_wbuf_init(&w);
 	assert_int_equal(kafka_offset_fetch_resp_encode(&w, 1, CORR, &r), 0);
-	assert_int_equal(w.len, sizeof(v1));
-	assert_memory_equal(w.p, v1, sizeof(v1));
+	assert_golden(&w, v1, sizeof(v1));
 	kafka_wbuf_reset(&w);
 	assert_int_equal(kafka_offset_fetch_resp_encode(&w, 5, CORR, &r), 0);
-	assert_int_equal(w.len, sizeof(v5));
-	assert_memory_equal(w.p, v5, sizeof(v5));
+	assert_golden(&w, v5, sizeof(v5));
 	kafka_wbuf_reset(&w);
 	assert_int_equal(kafka_offset_fetch_resp_encode(&w, 6, CORR, &r),
 			 -EINVAL);
