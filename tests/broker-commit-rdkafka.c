@@ -9,7 +9,8 @@
  * identical and a consumer resuming from the stored offsets gets exactly
  * the messages not consumed before. Under --flush always, commits
  * acknowledged before a kill -9 of the broker are all there after the
- * restart, several times over.
+ * restart, several times over. And lz4, which librdkafka compresses only
+ * for a broker advertising FindCoordinator v0, is stored compressed.
  */
 #include <stdbool.h>
 
@@ -55,15 +56,29 @@ static rd_kafka_t *client(const struct t_broker *b, rd_kafka_type_t type,
 	return rk;
 }
 
-/* @n messages "m<i>" to partition i % NPART of @topic, all delivered. */
-static void produce(const struct t_broker *b, const char *topic, int n)
+/*
+ * @n messages "m<i> ..." to partition i % NPART of @topic, all delivered,
+ * compressed with @codec ("none", "lz4"...).
+ */
+static void produce_codec(const struct t_broker *b, const char *topic,
+			  int n, const char *codec)
 {
-	rd_kafka_t *rk = client(b, RD_KAFKA_PRODUCER, NULL);
-	char val[32];
+	rd_kafka_conf_t *conf = conf_new(b, NULL);
+	char val[64], err[256];
+	rd_kafka_t *rk;
 	int i;
 
+	assert_int_equal(rd_kafka_conf_set(conf, "compression.codec", codec,
+					   err, sizeof(err)),
+			 RD_KAFKA_CONF_OK);
+	rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
+	if (!rk)
+		fail_msg("rd_kafka_new: %s", err);
+
 	for (i = 0; i < n; i++) {
-		snprintf(val, sizeof(val), "m%d", i);
+		/* compressible, so that a codec really compresses */
+		snprintf(val, sizeof(val), "m%d compressible compressible "
+			 "compressible", i);
 		assert_int_equal(rd_kafka_producev(rk,
 				RD_KAFKA_V_TOPIC(topic),
 				RD_KAFKA_V_PARTITION(i % NPART),
@@ -74,6 +89,11 @@ static void produce(const struct t_broker *b, const char *topic, int n)
 	assert_int_equal(rd_kafka_flush(rk, 30000), 0);
 	assert_int_equal(rd_kafka_outq_len(rk), 0);
 	rd_kafka_destroy(rk);
+}
+
+static void produce(const struct t_broker *b, const char *topic, int n)
+{
+	produce_codec(b, topic, n, "none");
 }
 
 static rd_kafka_topic_partition_list_t *all_parts(const char *topic,
@@ -295,11 +315,42 @@ static void kill9_always(void **state)
 	t_broker_stop(&b);
 }
 
+/*
+ * librdkafka 2.0.2 compresses lz4 only for a broker that advertises
+ * FindCoordinator from v0 (rdkafka_feature.c): the first batch stored in
+ * DATA/lz-0 must say lz4 (attributes & 7 == 3).
+ */
+static void lz4_enabled(void **state)
+{
+	static const char *const args[] = { NULL };
+	char path[PATH_MAX * 2];
+	struct t_broker b;
+	uint8_t *d;
+	size_t len;
+	int fd;
+
+	(void)state;
+	t_broker_dirs(&b);
+	restart(&b, args);
+	produce_codec(&b, "lz", 400, "lz4");
+	t_broker_stop(&b);
+	snprintf(path, sizeof(path), "%s/lz-0/00000000000000000000.log",
+		 b.data);
+	fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	len = t_slurp(fd, &d);
+	close(fd);
+	assert_true(len > 61);
+	assert_int_equal(t_get16(d + 21) & 7, 3);
+	free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(commit_restart),
 		cmocka_unit_test(kill9_always),
+		cmocka_unit_test(lz4_enabled),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
