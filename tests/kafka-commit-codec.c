@@ -160,8 +160,11 @@ static void find_coord_resp(void **state)
 
 /* ---- OffsetCommit --------------------------------------------------- */
 
-/* Every truncation of the body of the frame in @o fails with -EBADMSG,
- * and so does one byte too many. */
+/*
+ * Every truncation of the body of the frame in @o fails with -EBADMSG,
+ * each copied to a buffer of exactly its size (so that ASan sees any
+ * overread), and so does one byte too many.
+ */
 static void assert_truncations(struct t_out *o, int version,
 			       int (*dec)(struct zc_view *, int, void *,
 					  struct kafka_arena *))
@@ -172,13 +175,18 @@ static void assert_truncations(struct t_out *o, int version,
 		struct kafka_commit_req c;
 		struct kafka_offset_fetch_req f;
 	} u;
-	size_t cut;
+	size_t cut, n;
 	uint8_t *p;
 
 	kafka_arena_init(&a);
 	for (cut = T_REQ_HDR_LEN; cut < o->len; cut++) {
-		zc_view_init(&bv, o->p + T_REQ_HDR_LEN, cut - T_REQ_HDR_LEN);
+		n = cut - T_REQ_HDR_LEN;
+		p = malloc(n ? n : 1);
+		assert_non_null(p);
+		memcpy(p, o->p + T_REQ_HDR_LEN, n);
+		zc_view_init(&bv, p, n);
 		assert_int_equal(dec(&bv, version, &u, &a), -EBADMSG);
+		free(p);
 	}
 	p = malloc(o->len + 1);
 	assert_non_null(p);
