@@ -77,6 +77,8 @@ int kafka_commit_open(struct kafka_srv *srv)
 	if (st.compact_err)
 		eng_log(ENG_LOG_WARN, "committed offsets: compaction failed: "
 			"%s", strerror(-st.compact_err));
+	if (!st.replayed && !st.truncated_bytes)
+		return 0;
 	eng_log(ENG_LOG_INFO, "committed offsets: %llu record%s replayed, "
 		"%llu key%s%s", (unsigned long long)st.replayed,
 		st.replayed == 1 ? "" : "s", (unsigned long long)st.keys,
