@@ -86,13 +86,20 @@ int kafka_commit_open(struct kafka_srv *srv)
 	return 0;
 }
 
+/*
+ * A failed sync is sticky (offset_store.h), so every later flush returns
+ * the same error: it is logged once, not at every --flush interval.
+ * Only the housekeeping thread calls this.
+ */
 void kafka_commit_flush(struct kafka_srv *srv)
 {
+	static int logged;
 	int err = srv->offsets ? kafka_offsets_flush(srv->offsets) : 0;
 
-	if (err)
+	if (err && err != logged)
 		eng_log(ENG_LOG_ERROR, "flush committed offsets: %s",
 			strerror(-err));
+	logged = err;
 }
 
 void kafka_commit_close(struct kafka_srv *srv)
