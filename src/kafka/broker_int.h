@@ -14,6 +14,7 @@
  *   produce.c         Produce
  *   fetch.c           Fetch, long-poll
  *   topic.c           topics and partitions
+ *   admin.c           CreateTopics, DeleteTopics
  */
 #ifndef ZC_KAFKA_BROKER_INT_H
 #define ZC_KAFKA_BROKER_INT_H
@@ -167,6 +168,13 @@ int kafka_dispatch(struct kafka_conn *c, struct kafka_request *req,
 struct kafka_topic *kafka_topic_get(struct kafka_srv *srv,
 				    const struct kafka_str *name, bool create,
 				    int *error);
+
+/*
+ * admin.c: CreateTopics and DeleteTopics, decoded from @req->body; 0, or
+ * -errno to close the connection (-EBADMSG: malformed). Block on the disk.
+ */
+int kafka_create_topics(struct kafka_conn *c, struct kafka_request *req);
+int kafka_delete_topics(struct kafka_conn *c, struct kafka_request *req);
 
 /* produce.c: Produce; 0, or -errno to close the connection. */
 int kafka_produce(struct kafka_conn *c, struct kafka_request *req);

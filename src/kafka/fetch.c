@@ -28,7 +28,11 @@
  *     waiting workers: deferred work when it is the worker itself, an
  *     ev_async from another thread. The bits are set before the parked
  *     fetch's last look, so an append after that look always wakes it.
- *  5. No fetch sessions (KIP-227): an incremental fetch gets
+ *  5. A deleted topic (DeleteTopics, admin.c) is UNKNOWN_TOPIC_OR_PARTITION
+ *     from the next look on, also for a parked fetch that found it
+ *     before: the deletion wakes the waiters like an append does, and
+ *     grew() says yes. The parts stay allocated (topic.h).
+ *  6. No fetch sessions (KIP-227): an incremental fetch gets
  *     FETCH_SESSION_ID_NOT_FOUND and no topics; the client falls back to
  *     full fetches (kafka_fetch_session_error).
  */
@@ -231,7 +235,8 @@ static void look(struct kafka_srv *srv, struct kafka_request *req,
 			memset(pr, 0, sizeof(*pr));
 			pr->partition = f->topics[i].partitions[j].partition;
 			pr->ranges = &lk->ranges[n * KAFKA_FETCH_RANGES];
-			if (!lk->parts[n]) {
+			if (!lk->parts[n] ||
+			    kafka_topic_deleted(lk->parts[n]->topic)) {
 				pr->error = KAFKA_UNKNOWN_TOPIC_OR_PARTITION;
 				pr->high_watermark = -1;
 				pr->log_start_offset = -1;
@@ -364,7 +369,8 @@ static bool grew(const struct fetch_look *lk)
 
 	for (i = 0; i < lk->nr_parts; i++)
 		if (lk->parts[i] &&
-		    kafka_log_end_offset(lk->parts[i]->log) != lk->seen_end[i])
+		    (kafka_log_end_offset(lk->parts[i]->log) !=
+		     lk->seen_end[i] || kafka_topic_deleted(lk->parts[i]->topic)))
 			return true;
 	return false;
 }
