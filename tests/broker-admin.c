@@ -819,6 +819,8 @@ static int16_t t_fetch_recv(int fd, int ms, int64_t *hwm, int32_t *rlen)
 	return t_get16(rbuf + off);
 }
 
+#define BUSY0 "zcio_kafka_log_end_offset{topic=\"busy\",partition=\"0\"}"
+
 static void delete_while_busy(void **state)
 {
 	struct t_loader l = { .topic = "busy" };
@@ -851,6 +853,7 @@ static void delete_while_busy(void **state)
 	assert_int_equal(t_fetch_recv(fd, 5000, &hwm, &rlen), 0);
 	assert_true(hwm > 0);
 	assert_true(rlen > 0);
+	assert_true(t_metric(&b, BUSY0) >= (double)hwm);
 	t_fetch_send(fd, "busy", 1, 0, 30000);
 	assert_int_equal(t_krecv(fd, rbuf, sizeof(rbuf), 300), -1);
 
@@ -867,11 +870,14 @@ static void delete_while_busy(void **state)
 	assert_int_equal(l.other, 0);
 	assert_int_equal(t_dirs(&b, "busy-"), 0);
 	assert_int_equal(t_ends(&b, ".deleted"), 0);
+	/* the gauges of a deleted partition say it is not there */
+	assert_true(t_metric(&b, BUSY0) == -1);
 
 	/* re-created: fresh and empty */
 	T_CLI_OK(&b, 0, "create", "busy", "--partitions", "1");
 	assert_int_equal(t_list(&b, "busy", &ends), 1);
 	assert_int_equal(ends, 0);
+	assert_true(t_metric(&b, BUSY0) == 0);
 	t_fetch_send(fd, "busy", 0, 0, 0);
 	assert_int_equal(t_fetch_recv(fd, 5000, &hwm, &rlen), 0);
 	assert_int_equal(hwm, 0);
