@@ -47,6 +47,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "broker_int.h"
@@ -55,6 +56,8 @@
 /* The same bound as --partitions (broker_opt.c), and it keeps every
  * "TOPIC-N" directory name within NAME_MAX for a 249-byte topic. */
 #define KAFKA_ADMIN_MAX_PARTITIONS 10000
+#define PARTITIONS_MSG "Number of partitions must be between 1 and 10000 " \
+	"(or -1 for the default)."
 
 /* Kafka's topic-level config names (TopicConfig.java, 3.x). */
 static const char *const topic_configs[] = {
@@ -73,22 +76,32 @@ static const char *const topic_configs[] = {
 	"unclean.leader.election.enable",
 };
 
-/* A printf-made message in the request's arena (KAFKA_STR_NULL on ENOMEM). */
+/*
+ * A printf-made message in the request's arena, exactly as long as it is
+ * (KAFKA_STR_NULL on ENOMEM). Only messages that name something from the
+ * request are made: they are at most a few times its bytes, so a request
+ * cannot make the arena grow more than proportionally (fixed messages are
+ * KAFKA_STR literals).
+ */
 static struct kafka_str msg(struct kafka_request *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 static struct kafka_str msg(struct kafka_request *r, const char *fmt, ...)
 {
-	char *p = kafka_arena_alloc(&r->arena, 512, 1);
 	va_list ap;
+	char *p;
 	int n;
 
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	p = n >= 0 ? kafka_arena_alloc(&r->arena, (size_t)n + 1, 1) : NULL;
 	if (!p)
 		return KAFKA_STR_NULL;
 	va_start(ap, fmt);
-	n = vsnprintf(p, 512, fmt, ap);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
 	va_end(ap);
-	return (struct kafka_str){ p, n < 0 ? 0 : n > 511 ? 511 : n };
+	return (struct kafka_str){ p, n };
 }
 
 static bool known_config(const struct kafka_str *name)
@@ -136,14 +149,13 @@ static int check_assignments(struct kafka_request *r,
 	uint32_t i;
 
 	if (t->num_partitions != -1 || t->replication_factor != -1) {
-		res->message = msg(r, "Both numPartitions or replicationFactor"
-				   " and replicasAssignments were set. Both "
-				   "cannot be used at the same time.");
+		res->message = KAFKA_STR("Both numPartitions or "
+			"replicationFactor and replicasAssignments were set. "
+			"Both cannot be used at the same time.");
 		return KAFKA_INVALID_REQUEST;
 	}
 	if (t->nr_assignments > KAFKA_ADMIN_MAX_PARTITIONS) {
-		res->message = msg(r, "Number of partitions must be at most "
-				   "%d.", KAFKA_ADMIN_MAX_PARTITIONS);
+		res->message = KAFKA_STR(PARTITIONS_MSG);
 		return KAFKA_INVALID_PARTITIONS;
 	}
 	seen = kafka_arena_alloc(&r->arena, t->nr_assignments, 1);
@@ -154,15 +166,14 @@ static int check_assignments(struct kafka_request *r,
 		if (x->partition < 0 ||
 		    (uint32_t)x->partition >= t->nr_assignments ||
 		    seen[x->partition]++) {
-			res->message = msg(r, "Partitions must be numbered 0 to"
-					   " %u, each once.",
-					   t->nr_assignments - 1);
+			res->message = KAFKA_STR("Partitions must be numbered "
+				"from 0 on, each once.");
 			return KAFKA_INVALID_REPLICA_ASSIGNMENT;
 		}
 		if (x->nr_brokers != 1 || x->brokers[0] != KAFKA_NODE_ID) {
-			res->message = msg(r, "Partition %d: the only broker "
-					   "is %d.", x->partition,
-					   KAFKA_NODE_ID);
+			res->message = KAFKA_STR("Every partition must have "
+				"exactly one replica, on broker 1 (the only "
+				"one).");
 			return KAFKA_INVALID_REPLICA_ASSIGNMENT;
 		}
 	}
@@ -184,54 +195,76 @@ static int check_counts(struct kafka_request *r, const struct kafka_cfg *cfg,
 	if (np == -1)
 		np = (int32_t)cfg->partitions;
 	if (np <= 0 || np > KAFKA_ADMIN_MAX_PARTITIONS) {
-		res->message = msg(r, "Number of partitions must be between 1 "
-				   "and %d (or -1 for the default).",
-				   KAFKA_ADMIN_MAX_PARTITIONS);
+		res->message = KAFKA_STR(PARTITIONS_MSG);
 		return KAFKA_INVALID_PARTITIONS;
 	}
 	if (rf != -1 && rf != 1) {
-		res->message = msg(r, "Replication factor: %d larger than "
-				   "available brokers: 1.", rf);
-		if (rf <= 0)
-			res->message = msg(r, "Replication factor must be "
-					   "larger than 0.");
+		res->message = rf > 0 ?
+			KAFKA_STR("Replication factor larger than available "
+				  "brokers: 1.") :
+			KAFKA_STR("Replication factor must be larger than 0 "
+				  "(or -1 for the default).");
 		return KAFKA_INVALID_REPLICATION_FACTOR;
 	}
 	*nr = (uint32_t)np;
 	return KAFKA_NONE;
 }
 
-static bool duplicate(const struct kafka_create_topics_req *q, uint32_t i)
+/* qsort_r order of topic indexes by name; @arg: the topics. */
+static int cmp_name(const void *a, const void *b, void *arg)
 {
-	const struct kafka_str *a = &q->topics[i].name, *b;
-	uint32_t j;
+	const struct kafka_create_topic *t = arg;
+	const struct kafka_str *x = &t[*(const uint32_t *)a].name;
+	const struct kafka_str *y = &t[*(const uint32_t *)b].name;
+	int c = memcmp(x->p, y->p, (size_t)(x->len < y->len ? x->len :
+							       y->len));
 
-	for (j = 0; j < q->nr_topics; j++) {
-		b = &q->topics[j].name;
-		if (j != i && a->len == b->len && !memcmp(a->p, b->p,
-							  (size_t)a->len))
-			return true;
+	return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/*
+ * Marks in @dup the topics whose name appears more than once: sorted
+ * indexes, so that a request of a million names costs n log n, not n^2.
+ */
+static int find_duplicates(struct kafka_request *r,
+			   const struct kafka_create_topics_req *q,
+			   bool **dup)
+{
+	uint32_t *idx, i;
+
+	*dup = kafka_arena_alloc(&r->arena, q->nr_topics, sizeof(**dup));
+	idx = kafka_arena_alloc(&r->arena, q->nr_topics, sizeof(*idx));
+	if (!*dup || !idx)
+		return -ENOMEM;
+	for (i = 0; i < q->nr_topics; i++)
+		idx[i] = i;
+	qsort_r(idx, q->nr_topics, sizeof(*idx), cmp_name, q->topics);
+	for (i = 1; i < q->nr_topics; i++) {
+		if (cmp_name(&idx[i - 1], &idx[i], q->topics))
+			continue;
+		(*dup)[idx[i - 1]] = true;
+		(*dup)[idx[i]] = true;
 	}
-	return false;
+	return 0;
 }
 
 /* One topic of CreateTopics; the code, or -ENOMEM. */
 static int create_one(struct kafka_srv *srv, struct kafka_request *r,
 		      const struct kafka_create_topics_req *q, uint32_t i,
-		      struct kafka_create_topic_resp *res)
+		      bool dup, struct kafka_create_topic_resp *res)
 {
 	const struct kafka_create_topic *t = &q->topics[i];
 	struct kafka_topic *tp;
 	uint32_t nr = 0;
 	int code, err;
 
-	if (duplicate(q, i)) {
-		res->message = msg(r, "Duplicate topic name.");
+	if (dup) {
+		res->message = KAFKA_STR("Duplicate topic name.");
 		return KAFKA_INVALID_REQUEST;
 	}
 	if (!kafka_topic_name_valid(&t->name)) {
-		res->message = msg(r, "Topic name is illegal: 1 to 249 of "
-				   "[a-zA-Z0-9._-], not '.' or '..'.");
+		res->message = KAFKA_STR("Topic name is illegal: 1 to 249 of "
+					 "[a-zA-Z0-9._-], not '.' or '..'.");
 		return KAFKA_INVALID_TOPIC_EXCEPTION;
 	}
 	if (kafka_topic_find(srv->topics, &t->name))
@@ -262,11 +295,14 @@ int kafka_create_topics(struct kafka_conn *c, struct kafka_request *r)
 	struct kafka_create_topics_req q;
 	struct kafka_create_topics_resp resp = { 0 };
 	struct kafka_create_topic_resp *res;
+	bool *dup;
 	uint32_t i;
 	int ret;
 
 	ret = kafka_create_topics_req_decode(&r->body, r->hdr.api_version, &q,
 					     &r->arena);
+	if (!ret)
+		ret = find_duplicates(r, &q, &dup);
 	if (ret)
 		return ret;
 	res = kafka_arena_alloc(&r->arena, q.nr_topics, sizeof(*res));
@@ -275,7 +311,7 @@ int kafka_create_topics(struct kafka_conn *c, struct kafka_request *r)
 	for (i = 0; i < q.nr_topics; i++) {
 		res[i].name = q.topics[i].name;
 		res[i].message = KAFKA_STR_NULL;
-		ret = create_one(c->w->srv, r, &q, i, &res[i]);
+		ret = create_one(c->w->srv, r, &q, i, dup[i], &res[i]);
 		if (ret < 0)
 			return ret;
 		res[i].error = (int16_t)ret;
