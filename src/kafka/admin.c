@@ -59,6 +59,10 @@
 #define PARTITIONS_MSG "Number of partitions must be between 1 and 10000 " \
 	"(or -1 for the default)."
 
+/* A name quoted in a message: enough to recognise it, and a message
+ * always fits its int16 length. */
+#define CAP(len) ((len) < 255 ? (int)(len) : 255)
+
 /* Kafka's topic-level config names (TopicConfig.java, 3.x). */
 static const char *const topic_configs[] = {
 	"cleanup.policy", "compression.type", "delete.retention.ms",
@@ -125,14 +129,15 @@ static int check_configs(struct kafka_request *r,
 		c = &t->configs[i];
 		if (!known_config(&c->name)) {
 			res->message = msg(r, "Unknown topic config name: "
-					   "%.*s", c->name.len, c->name.p);
+					   "%.*s", CAP(c->name.len),
+					   c->name.p);
 			return KAFKA_INVALID_CONFIG;
 		}
 		if (!kafka_str_is_null(&c->value)) {
 			res->message = msg(r, "Topic config %.*s is not "
 					   "supported: zcio broker applies its "
 					   "options to every topic",
-					   c->name.len, c->name.p);
+					   CAP(c->name.len), c->name.p);
 			return KAFKA_INVALID_CONFIG;
 		}
 	}
