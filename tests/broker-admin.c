@@ -541,6 +541,21 @@ static void wire_create(void **state)
 		assert_int_equal(res[2].err, 40);
 		assert_int_equal(t_dirs(&b, "w-cfg-"), ver + 1);
 	}
+	/* a 32760-byte config name: refused, its message still fits */
+	{
+		static char longname[32761];
+
+		memset(longname, 'x', 32760);
+		t_ct_begin(&r, 4, 1);
+		t_ct_topic(&r, "w-long", 1, 1, 1);
+		t_kputs(&r, longname);
+		t_kputs(&r, "1");
+		t_ct_end(&r, 4, 0);
+		t_send_all(fd, r.b, r.len);
+		assert_int_equal(t_res_parse(fd, 4, 1, res, 4), 1);
+		assert_int_equal(res[0].err, 40);
+		assert_true(res[0].has_msg);
+	}
 	close(fd);
 	t_broker_stop(&b);
 }
