@@ -239,6 +239,35 @@ void kafka_admin_close(struct kafka_admin *a)
 	a->fd = -1;
 }
 
+/* One exchange's buffers: the request, the answer and its arrays. */
+struct xchg {
+	struct kafka_wbuf w;
+	struct kafka_arena ar;
+	uint8_t *resp;
+	struct zc_view v;
+};
+
+static void xchg_init(struct xchg *x)
+{
+	kafka_wbuf_init(&x->w);
+	kafka_arena_init(&x->ar);
+	x->resp = NULL;
+}
+
+static void xchg_exit(struct xchg *x)
+{
+	free(x->resp);
+	kafka_arena_exit(&x->ar);
+	kafka_wbuf_exit(&x->w);
+}
+
+/* A one-topic answer must name that topic. */
+static bool one_named(uint32_t nr, const struct kafka_str *got,
+		      const char *name)
+{
+	return nr == 1 && kafka_str_eq(got, name);
+}
+
 int kafka_admin_create(struct kafka_admin *a, const char *name,
 		       int32_t partitions, bool validate_only, int *code,
 		       char *msg, size_t msg_len)
@@ -255,25 +284,20 @@ int kafka_admin_create(struct kafka_admin *a, const char *name,
 	};
 	struct kafka_create_topics_resp r;
 	int32_t corr = ++a->corr;
-	struct kafka_arena ar;
-	struct kafka_wbuf w;
-	struct zc_view v;
-	uint8_t *resp = NULL;
+	struct xchg x;
 	int ret;
 
 	msg[0] = '\0';
 	if (a->create_v < 0)
 		return -ENOTSUP;
-	kafka_wbuf_init(&w);
-	kafka_arena_init(&ar);
-	ret = kafka_create_topics_req_encode(&w, a->create_v, corr,
+	xchg_init(&x);
+	ret = kafka_create_topics_req_encode(&x.w, a->create_v, corr,
 					     &client_id, &q);
 	if (!ret)
-		ret = call(a, &w, corr, &resp, &v);
-	if (!ret && kafka_create_topics_resp_decode(&v, a->create_v, &r, &ar))
-		ret = -EPROTO;
-	if (!ret && (r.nr_topics != 1 || !kafka_str_eq(&r.topics[0].name,
-							name)))
+		ret = call(a, &x.w, corr, &x.resp, &x.v);
+	if (!ret && (kafka_create_topics_resp_decode(&x.v, a->create_v, &r,
+						     &x.ar) ||
+		     !one_named(r.nr_topics, &r.topics[0].name, name)))
 		ret = -EPROTO;
 	if (!ret) {
 		*code = r.topics[0].error;
@@ -281,9 +305,7 @@ int kafka_admin_create(struct kafka_admin *a, const char *name,
 			snprintf(msg, msg_len, "%.*s", r.topics[0].message.len,
 				 r.topics[0].message.p);
 	}
-	free(resp);
-	kafka_arena_exit(&ar);
-	kafka_wbuf_exit(&w);
+	xchg_exit(&x);
 	return ret;
 }
 
@@ -295,30 +317,23 @@ int kafka_admin_delete(struct kafka_admin *a, const char *name, int *code)
 	};
 	struct kafka_delete_topics_resp r;
 	int32_t corr = ++a->corr;
-	struct kafka_arena ar;
-	struct kafka_wbuf w;
-	struct zc_view v;
-	uint8_t *resp = NULL;
+	struct xchg x;
 	int ret;
 
 	if (a->delete_v < 0)
 		return -ENOTSUP;
-	kafka_wbuf_init(&w);
-	kafka_arena_init(&ar);
-	ret = kafka_delete_topics_req_encode(&w, a->delete_v, corr,
+	xchg_init(&x);
+	ret = kafka_delete_topics_req_encode(&x.w, a->delete_v, corr,
 					     &client_id, &q);
 	if (!ret)
-		ret = call(a, &w, corr, &resp, &v);
-	if (!ret && kafka_delete_topics_resp_decode(&v, a->delete_v, &r, &ar))
-		ret = -EPROTO;
-	if (!ret && (r.nr_topics != 1 || !kafka_str_eq(&r.topics[0].name,
-							name)))
+		ret = call(a, &x.w, corr, &x.resp, &x.v);
+	if (!ret && (kafka_delete_topics_resp_decode(&x.v, a->delete_v, &r,
+						     &x.ar) ||
+		     !one_named(r.nr_topics, &r.topics[0].name, name)))
 		ret = -EPROTO;
 	if (!ret)
 		*code = r.topics[0].error;
-	free(resp);
-	kafka_arena_exit(&ar);
-	kafka_wbuf_exit(&w);
+	xchg_exit(&x);
 	return ret;
 }
 
