@@ -276,7 +276,7 @@ int kafka_topic_delete(struct kafka_topics *t, const struct kafka_str *name,
 	if (err)
 		return err;
 	/* The bytes go now; the space once the logs close (topic.h). */
-	kafka__topics_purge(t->cfg.dirfd);
+	kafka__topics_purge(t->cfg.dirfd, false);
 	eng_log(ENG_LOG_INFO, "topic %s: deleted", tp->name);
 	*out = tp;
 	return 0;
@@ -355,7 +355,7 @@ static int load(struct kafka_topics *t)
 	int err;
 
 	/* Deletions a crash interrupted are finished first. */
-	kafka__topics_purge(t->cfg.dirfd);
+	kafka__topics_purge(t->cfg.dirfd, true);
 	err = scan(t, &f, &n);
 	for (i = 0; !err && i < n; i++)
 		err = create_locked(t, f[i].name, strlen(f[i].name),

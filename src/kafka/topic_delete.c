@@ -22,7 +22,9 @@
  *     deletion that did not finish: the TOPIC-N directories it names are
  *     retired too. So after a crash the topic is either whole or gone.
  *  3. Removal. Every "*.deleted" directory is emptied (its files
- *     unlinked) and removed, right after the renames and at each start.
+ *     unlinked) and removed, right after the renames (outside the
+ *     creation mutex: markers are then left alone, since one may belong
+ *     to a deletion in progress on another worker) and at each start.
  *     What fails (a file that a racing roll just created) is logged and
  *     retried at the next deletion or start. The disk space of files
  *     still open in the broker returns when it stops (topic.h).
@@ -157,15 +159,17 @@ static void remove_dir(int dirfd, const char *name)
 	if (!d) {
 		if (fd >= 0)
 			close(fd);
-		eng_log(ENG_LOG_WARN, "data directory: cannot open '%s': %s",
-			name, strerror(errno));
+		/* ENOENT: a purge on another thread was first */
+		if (errno != ENOENT)
+			eng_log(ENG_LOG_WARN, "data directory: cannot open "
+				"'%s': %s", name, strerror(errno));
 		return;
 	}
 	while ((de = readdir(d)))
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
 			unlinkat(fd, de->d_name, 0);
 	closedir(d);
-	if (unlinkat(dirfd, name, AT_REMOVEDIR) == -1)
+	if (unlinkat(dirfd, name, AT_REMOVEDIR) == -1 && errno != ENOENT)
 		eng_log(ENG_LOG_WARN, "data directory: cannot remove '%s': %s",
 			name, strerror(errno));
 }
@@ -266,9 +270,10 @@ static void drop_retired(int dirfd, DIR *d, const char *name)
 	remove_dir(dirfd, name);
 }
 
-void kafka__topics_purge(int dirfd)
+void kafka__topics_purge(int dirfd, bool at_start)
 {
-	if (each(dirfd, is_marker, drop_marker) ||
+	/* Rule 2: a marker while running is a deletion in progress. */
+	if ((at_start && each(dirfd, is_marker, drop_marker)) ||
 	    each(dirfd, is_retired, drop_retired))
 		eng_log(ENG_LOG_WARN, "data directory: cannot purge deleted "
 			"topics: %s", strerror(errno));

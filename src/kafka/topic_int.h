@@ -6,6 +6,7 @@
 #ifndef ZC_KAFKA_TOPIC_INT_H
 #define ZC_KAFKA_TOPIC_INT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /*
@@ -17,11 +18,12 @@
 int kafka__topic_retire(int dirfd, const char *topic, uint32_t nr_parts);
 
 /*
- * Finishes what a crash interrupted (a ".rm-TOPIC" marker: its remaining
- * "TOPIC-N" directories are retired) and removes every "*.deleted"
- * directory with its files. Failures are logged and left for the next
- * call. Blocks on the disk.
+ * Removes every "*.deleted" directory with its files; @at_start (before
+ * the registry scans the directory, when no deletion can be running) it
+ * first finishes what a crash interrupted: a ".rm-TOPIC" marker's
+ * remaining "TOPIC-N" directories are retired. Failures are logged and
+ * left for the next call. Blocks on the disk.
  */
-void kafka__topics_purge(int dirfd);
+void kafka__topics_purge(int dirfd, bool at_start);
 
 #endif
