@@ -51,6 +51,43 @@ static int t_ends(const struct t_broker *b, const char *suffix)
 	return c;
 }
 
+/* The broker's open files under its data directory that were deleted. */
+static int t_deleted_fds(const struct t_broker *b)
+{
+	char dir[64], path[PATH_MAX + 64], link[PATH_MAX + 64];
+	struct dirent *de;
+	ssize_t n;
+	int c = 0;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)b->pid);
+	d = opendir(dir);
+	assert_non_null(d);
+	while ((de = readdir(d))) {
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n <= 0)
+			continue;
+		link[n] = '\0';
+		c += strstr(link, b->data) && strstr(link, " (deleted)");
+	}
+	closedir(d);
+	return c;
+}
+
+/*
+ * Waits up to 5 s for the files of deleted topics to be closed (the
+ * housekeeping thread closes them once no worker holds the topic).
+ */
+static void t_files_freed(const struct t_broker *b)
+{
+	double end = t_now() + 5;
+
+	while (t_deleted_fds(b) && t_now() < end)
+		usleep(10000);
+	assert_int_equal(t_deleted_fds(b), 0);
+}
+
 /*
  * Runs `zcio broker topics -b BOOT ARGS...` (BOOT: @boot) with stdout
  * into DIR/cli.out and stderr into DIR/cli.err; returns the exit status
@@ -585,6 +622,7 @@ static void wire_delete(void **state)
 		assert_int_equal(t_dirs(&b, name), 1);
 	}
 	assert_int_equal(t_ends(&b, ".deleted"), 0);
+	t_files_freed(&b);
 	close(fd);
 	t_broker_stop(&b);
 }
@@ -887,6 +925,8 @@ static void delete_while_busy(void **state)
 	assert_int_equal(t_ends(&b, ".deleted"), 0);
 	/* the gauges of a deleted partition say it is not there */
 	assert_true(t_metric(&b, BUSY0) == -1);
+	/* and its files are closed: the disk space is free */
+	t_files_freed(&b);
 
 	/* re-created: fresh and empty */
 	T_CLI_OK(&b, 0, "create", "busy", "--partitions", "1");
@@ -916,6 +956,139 @@ static void delete_while_busy(void **state)
 	T_BROKER_START(&b, "--workers", "2", "--auto-create", "off");
 	assert_int_equal(t_list(&b, "busy", &ends), 1);
 	assert_int_equal(ends, 0);
+	t_broker_stop(&b);
+}
+
+/* Long-polls partition 1 of a topic in a loop; counts answers by error. */
+struct t_poller {
+	int port;
+	const char *topic;
+	volatile int stop;
+	int ok, unknown, other;
+};
+
+static void *poller(void *arg)
+{
+	struct t_poller *p = arg;
+	static uint8_t buf[1 << 20];
+	struct t_kreq *r = calloc(1, sizeof(*r));
+	int fd = t_connect(p->port);
+	ssize_t n;
+	int16_t e;
+
+	assert_non_null(r);
+	while (fd >= 0 && !p->stop) {
+		t_kbegin(r, 1, 11, 11);
+		t_kput32(r, -1);
+		t_kput32(r, 3);			/* max_wait_ms */
+		t_kput32(r, 1);
+		t_kput32(r, 1 << 20);
+		t_kput8(r, 0);
+		t_kput32(r, 0);
+		t_kput32(r, -1);
+		t_kput32(r, 1);
+		t_kputs(r, p->topic);
+		t_kput32(r, 1);
+		t_kput32(r, 1);
+		t_kput32(r, -1);
+		t_kput64(r, 0);
+		t_kput64(r, -1);
+		t_kput32(r, 1 << 20);
+		t_kput32(r, 0);
+		t_kputs(r, "");
+		t_kend(r);
+		t_send_all(fd, r->b, r->len);
+		n = t_krecv(fd, buf, sizeof(buf), 5000);
+		if (n <= 40) {
+			p->other++;
+			break;
+		}
+		e = t_get16(buf + 4 + 4 + 2 + 4 + 4 + 2 +
+			    (size_t)t_get16(buf + 18) + 4 + 4);
+		if (e == 0)
+			p->ok++;
+		else if (e == 3)
+			p->unknown++;
+		else
+			p->other++;
+	}
+	if (fd >= 0)
+		close(fd);
+	free(r);
+	return NULL;
+}
+
+/* Reads /metrics in a loop (the gauges of deleted partitions). */
+struct t_scraper {
+	int port;
+	volatile int stop;
+	int rounds;
+};
+
+static void *scraper(void *arg)
+{
+	struct t_scraper *s = arg;
+	static char buf[1 << 20];
+	int fd, eof;
+
+	while (!s->stop) {
+		fd = t_connect(s->port);
+		if (fd < 0)
+			break;
+		t_send_str(fd, "GET /metrics HTTP/1.1\r\nHost: x\r\n"
+			   "Connection: close\r\n\r\n");
+		t_recv_until(fd, buf, sizeof(buf), 3000, &eof);
+		close(fd);
+		s->rounds++;
+	}
+	return NULL;
+}
+
+/*
+ * Creation and deletion of one name, 100 times, while a producer writes to
+ * it, a consumer long-polls it and /metrics is read, on three workers:
+ * every answer is NONE or UNKNOWN_TOPIC_OR_PARTITION, nothing crashes
+ * (run under ASan: no use of a freed log), the files are closed.
+ */
+static void churn(void **state)
+{
+	struct t_loader l = { .topic = "churn" };
+	struct t_poller p = { .topic = "churn" };
+	struct t_scraper sc = { 0 };
+	pthread_t th[3];
+	struct t_broker b;
+	int fd, i;
+
+	(void)state;
+	t_broker_dirs(&b);
+	/* --flush always: appends last long enough to race the deletion */
+	T_BROKER_START(&b, "--workers", "3", "--auto-create", "off",
+		       "--flush", "always");
+	l.port = p.port = b.port;
+	sc.port = b.mport;
+	fd = t_connect(b.port);
+	assert_int_equal(t_create1(fd, 4, "churn", 2, 1, 0), 0);
+	assert_int_equal(pthread_create(&th[0], NULL, loader, &l), 0);
+	assert_int_equal(pthread_create(&th[1], NULL, poller, &p), 0);
+	assert_int_equal(pthread_create(&th[2], NULL, scraper, &sc), 0);
+	for (i = 0; i < 100; i++) {
+		usleep(5000);
+		assert_int_equal(t_delete1(fd, 3, "churn"), 0);
+		usleep(2000);
+		assert_int_equal(t_create1(fd, 4, "churn", 1 + i % 3, 1, 0),
+				 0);
+	}
+	usleep(100000);
+	l.stop = p.stop = sc.stop = 1;
+	for (i = 0; i < 3; i++)
+		pthread_join(th[i], NULL);
+	close(fd);
+	assert_int_equal(l.other, 0);
+	assert_int_equal(p.other, 0);
+	assert_true(l.ok > 0 && l.unknown > 0);
+	assert_true(p.ok > 0);
+	assert_true(sc.rounds > 0);
+	t_files_freed(&b);
 	t_broker_stop(&b);
 }
 
@@ -1003,6 +1176,7 @@ static void round_trips(void **state)
 	close(fd);
 	t_batch_free(&bt);
 	assert_int_equal(t_dirs(&b, "rt-"), 0);
+	t_files_freed(&b);
 	t_broker_stop(&b);
 }
 
@@ -1015,6 +1189,7 @@ int main(void)
 		cmocka_unit_test(wire_refused),
 		cmocka_unit_test(cli),
 		cmocka_unit_test(delete_while_busy),
+		cmocka_unit_test(churn),
 		cmocka_unit_test(restart_after_delete),
 		cmocka_unit_test(round_trips),
 	};

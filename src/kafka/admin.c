@@ -35,7 +35,9 @@
  *
  * DeleteTopics: each name is deleted in request order (kafka_topic_delete:
  * its directories leave the data directory crash-atomically, parked
- * fetches on it are woken and answer UNKNOWN_TOPIC_OR_PARTITION); a name
+ * fetches on it are woken and answer UNKNOWN_TOPIC_OR_PARTITION, and its
+ * files are closed, freeing their space, once no worker can still hold
+ * it: wake_all, reapable); a name
  * that is not a topic (or not a valid name, or already deleted by an
  * earlier entry of the same request) is UNKNOWN_TOPIC_OR_PARTITION.
  * Committed consumer offsets for the topic are not touched here: the
@@ -330,24 +332,76 @@ int kafka_create_topics(struct kafka_conn *c, struct kafka_request *r)
 					       r->hdr.correlation_id, &resp);
 }
 
-/* Parked fetches on @tp look again, see it deleted, and answer. */
-static void wake_waiters(struct kafka_topic *tp)
+/*
+ * After a deletion: every worker looks at its parked fetches again (those
+ * on the topic see it deleted and answer) and then records that it holds
+ * nothing of it (broker_worker.c, quiet_epoch); the housekeeping thread
+ * wakes to close the topic's files once all have (kafka_admin_reap).
+ */
+static void wake_all(struct kafka_srv *srv)
 {
+	struct kafka_worker *self = kafka_worker_self(), *w;
+	unsigned int i;
+
+	pthread_rwlock_rdlock(&srv->wake_lock);
+	for (i = 0; i < srv->nr_workers; i++) {
+		w = __atomic_load_n(&srv->workers[i], __ATOMIC_ACQUIRE);
+		if (!w || w->stopped)
+			continue;
+		if (w == self)
+			ev_defer(w->loop, &w->recheck);
+		else
+			ev_async_send(w->loop, &w->wake);
+	}
+	pthread_rwlock_unlock(&srv->wake_lock);
+	pthread_mutex_lock(&srv->hk_lock);
+	srv->hk_kick = true;
+	pthread_cond_signal(&srv->hk_cond);
+	pthread_mutex_unlock(&srv->hk_lock);
+}
+
+/*
+ * Whether nobody can still use deleted @tp: no fetch is parked on its
+ * partitions, and every running worker has finished a loop callback that
+ * began after the deletion (its quiet_epoch reached tp's). Handlers find
+ * topics by name and let go when they return; the housekeeping thread,
+ * which asks this, is between passes; the metrics gauges run on workers
+ * and check kafka_topic_deleted first.
+ */
+static bool reapable(void *arg, const struct kafka_topic *tp)
+{
+	struct kafka_srv *srv = arg;
+	struct kafka_worker *w;
+	bool ok = true;
 	uint32_t i;
 
 	for (i = 0; i < tp->nr_parts; i++)
-		kafka_fetch_notify(&tp->parts[i],
-				   kafka_log_end_offset(tp->parts[i].log));
+		if (__atomic_load_n(&tp->parts[i].wait_mask, __ATOMIC_SEQ_CST))
+			return false;
+	pthread_rwlock_rdlock(&srv->wake_lock);
+	for (i = 0; ok && i < srv->nr_workers; i++) {
+		w = __atomic_load_n(&srv->workers[i], __ATOMIC_ACQUIRE);
+		if (w && !w->stopped &&
+		    __atomic_load_n(&w->quiet_epoch, __ATOMIC_ACQUIRE) <
+		    tp->del_epoch)
+			ok = false;
+	}
+	pthread_rwlock_unlock(&srv->wake_lock);
+	return ok;
+}
+
+uint32_t kafka_admin_reap(struct kafka_srv *srv)
+{
+	return kafka_topics_reap(srv->topics, reapable, srv);
 }
 
 static int delete_one(struct kafka_srv *srv, const struct kafka_str *name)
 {
-	struct kafka_topic *tp;
 	int err;
 
 	if (!kafka_topic_name_valid(name))
 		return KAFKA_UNKNOWN_TOPIC_OR_PARTITION;
-	err = kafka_topic_delete(srv->topics, name, &tp);
+	err = kafka_topic_delete(srv->topics, name, NULL);
 	if (err == -ENOENT)
 		return KAFKA_UNKNOWN_TOPIC_OR_PARTITION;
 	if (err) {
@@ -355,7 +409,7 @@ static int delete_one(struct kafka_srv *srv, const struct kafka_str *name)
 			name->p, strerror(-err));
 		return KAFKA_UNKNOWN_SERVER_ERROR;
 	}
-	wake_waiters(tp);
+	wake_all(srv);
 	return KAFKA_NONE;
 }
 

@@ -87,6 +87,7 @@ struct kafka_srv {
 	pthread_mutex_t hk_lock;
 	pthread_cond_t hk_cond;
 	bool hk_stop;
+	bool hk_kick;			/* run a round now (a deletion) */
 };
 
 /* One worker thread's state. */
@@ -105,6 +106,12 @@ struct kafka_worker {
 	struct ev_async wake;
 	struct ev_defer recheck;
 	bool stopped;			/* under srv->wake_lock */
+	/*
+	 * kafka_topics_epoch as read at the start of this worker's last
+	 * recheck: topics deleted up to it are no longer in its hands
+	 * (admin.c, reaping). Atomic.
+	 */
+	uint64_t quiet_epoch;
 };
 
 enum kafka_conn_flag {
@@ -175,6 +182,12 @@ struct kafka_topic *kafka_topic_get(struct kafka_srv *srv,
  */
 int kafka_create_topics(struct kafka_conn *c, struct kafka_request *req);
 int kafka_delete_topics(struct kafka_conn *c, struct kafka_request *req);
+
+/*
+ * admin.c, on the housekeeping thread: closes the files of deleted topics
+ * that no worker can still be using; returns how many wait for that.
+ */
+uint32_t kafka_admin_reap(struct kafka_srv *srv);
 
 /* produce.c: Produce; 0, or -errno to close the connection. */
 int kafka_produce(struct kafka_conn *c, struct kafka_request *req);

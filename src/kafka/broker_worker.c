@@ -44,6 +44,7 @@ void kafka_worker_wait_del(struct kafka_worker *w, struct kafka_conn *c)
  */
 static void recheck(struct kafka_worker *w)
 {
+	uint64_t epoch = kafka_topics_epoch(w->srv->topics);
 	struct kafka_conn *c, *next;
 	int ret;
 
@@ -55,6 +56,8 @@ static void recheck(struct kafka_worker *w)
 		else if (ret == 1)
 			kafka_conn_resume(c);
 	}
+	/* A loop callback: nothing of a topic deleted by @epoch is held. */
+	__atomic_store_n(&w->quiet_epoch, epoch, __ATOMIC_RELEASE);
 }
 
 static void on_wake(struct ev_loop *loop, struct ev_async *a)

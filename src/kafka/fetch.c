@@ -369,8 +369,8 @@ static bool grew(const struct fetch_look *lk)
 
 	for (i = 0; i < lk->nr_parts; i++)
 		if (lk->parts[i] &&
-		    (kafka_log_end_offset(lk->parts[i]->log) !=
-		     lk->seen_end[i] || kafka_topic_deleted(lk->parts[i]->topic)))
+		    (kafka_topic_deleted(lk->parts[i]->topic) ||
+		     kafka_log_end_offset(lk->parts[i]->log) != lk->seen_end[i]))
 			return true;
 	return false;
 }

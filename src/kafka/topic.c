@@ -33,6 +33,7 @@ struct kafka_topics {
 	uint32_t nr, cap;
 	/* Deleted topics, kept until close (topic.h); under @create. */
 	struct kafka_topic *graveyard;
+	uint64_t epoch;			/* deletions; atomic */
 };
 
 /* FNV-1a: short keys, no adversary worth a keyed hash here. */
@@ -269,6 +270,9 @@ int kafka_topic_delete(struct kafka_topics *t, const struct kafka_str *name,
 		pthread_rwlock_wrlock(&t->lock);
 		unpublish(t, tp);
 		pthread_rwlock_unlock(&t->lock);
+		/* Counted after it left the lookups (kafka_topics_epoch). */
+		tp->del_epoch = __atomic_add_fetch(&t->epoch, 1,
+						   __ATOMIC_SEQ_CST);
 		tp->hnext = t->graveyard;
 		t->graveyard = tp;
 	}
@@ -278,8 +282,48 @@ int kafka_topic_delete(struct kafka_topics *t, const struct kafka_str *name,
 	/* The bytes go now; the space once the logs close (topic.h). */
 	kafka__topics_purge(t->cfg.dirfd, false);
 	eng_log(ENG_LOG_INFO, "topic %s: deleted", tp->name);
-	*out = tp;
+	if (out)
+		*out = tp;
 	return 0;
+}
+
+uint64_t kafka_topics_epoch(struct kafka_topics *t)
+{
+	return __atomic_load_n(&t->epoch, __ATOMIC_SEQ_CST);
+}
+
+/* Deleted topics whose logs one kafka_topics_reap call closes at most. */
+#define REAP_BATCH 16
+
+uint32_t kafka_topics_reap(struct kafka_topics *t,
+			   bool (*safe)(void *arg, const struct kafka_topic *tp),
+			   void *arg)
+{
+	struct kafka_topic *tp, *todo[REAP_BATCH];
+	uint32_t n = 0, pending = 0, i, j;
+
+	pthread_mutex_lock(&t->create);
+	for (tp = t->graveyard; tp; tp = tp->hnext) {
+		if (tp->reaped)
+			continue;
+		if (n < REAP_BATCH && safe(arg, tp)) {
+			tp->reaped = true;
+			todo[n++] = tp;
+		} else {
+			pending++;
+		}
+	}
+	pthread_mutex_unlock(&t->create);
+	/* Outside the mutex: the last flush must not hold up creations. */
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < todo[i]->nr_parts; j++) {
+			kafka_log_close(todo[i]->parts[j].log);
+			todo[i]->parts[j].log = NULL;
+		}
+		eng_log(ENG_LOG_INFO, "topic %s: deleted files closed",
+			todo[i]->name);
+	}
+	return pending;
 }
 
 /* A topic seen in the data directory and its highest partition. */

@@ -11,9 +11,13 @@
  * unchanged (partitions are never added or removed) until
  * kafka_topics_close, so callers use it without a lock. That holds for a
  * deleted topic too (kafka_topic_delete): it leaves the lookups at once,
- * its directories leave the data directory, but the struct and its open
- * logs stay until kafka_topics_close, because lookups hand out pointers
- * without references (produce, fetch, parked fetches, metrics gauges).
+ * its directories leave the data directory, but the struct stays until
+ * kafka_topics_close, because lookups hand out pointers without
+ * references (produce, fetch, parked fetches, metrics gauges). Its logs
+ * are closed (disk space freed, part->log NULL) by kafka_topics_reap once
+ * the broker knows nobody can still be using them; whoever keeps a
+ * partition across event-loop iterations must check kafka_topic_deleted
+ * before touching its log.
  */
 #ifndef ZC_KAFKA_TOPIC_H
 #define ZC_KAFKA_TOPIC_H
@@ -49,6 +53,8 @@ struct kafka_topic {
 	struct kafka_topic *hnext;	/* hash chain; graveyard once deleted */
 	/* Set (atomically) by kafka_topic_delete; see kafka_topic_deleted. */
 	bool deleted;
+	uint64_t del_epoch;		/* kafka_topics_epoch it was deleted at */
+	bool reaped;			/* logs closed (kafka_topics_reap) */
 };
 
 /*
@@ -116,13 +122,32 @@ int kafka_topic_create_new(struct kafka_topics *t,
  * directories are renamed away from the data directory atomically (a
  * crash at any point leaves the topic whole or gone at the next start)
  * and removed, it leaves the lookups and lists, and kafka_topic_deleted
- * becomes true. The struct and its logs stay valid until
- * kafka_topics_close, for whoever still holds it. Returns 0 and *@out (to
- * wake its waiters), -ENOENT when there is no such topic, -errno from the
- * file system (the topic is then left as it was). Blocks on the disk.
+ * becomes true. The struct stays valid until kafka_topics_close, its logs
+ * until kafka_topics_reap, for whoever still holds it. Returns 0 and
+ * *@out (when @out is not NULL), -ENOENT when there is no such topic,
+ * -errno from the file system (the topic is then left as it was). Blocks
+ * on the disk.
  */
 int kafka_topic_delete(struct kafka_topics *t, const struct kafka_str *name,
 		       struct kafka_topic **out);
+
+/*
+ * The number of deletions so far. A thread that reads it as E and then
+ * finishes everything it started before holds no pointer into a topic
+ * deleted at an epoch <= E (those left the lookups before E was counted).
+ */
+uint64_t kafka_topics_epoch(struct kafka_topics *t);
+
+/*
+ * Closes the logs of deleted topics for which @safe(@arg, tp) says no one
+ * can use them any more (the broker asks its workers), at most a few per
+ * call, and sets their parts' log to NULL. Returns how many deleted
+ * topics still have their logs open. One caller at a time (the
+ * housekeeping thread). Blocks on the disk (the logs' last flush).
+ */
+uint32_t kafka_topics_reap(struct kafka_topics *t,
+			   bool (*safe)(void *arg, const struct kafka_topic *tp),
+			   void *arg);
 
 /* The partition @id of @tp, or NULL when out of range. */
 static inline struct kafka_part *kafka_topic_part(struct kafka_topic *tp,
