@@ -31,7 +31,8 @@ struct kafka_topics {
 	struct kafka_topic *buckets[NR_BUCKETS];
 	struct kafka_topic **list;	/* in creation order */
 	uint32_t nr, cap;
-	/* Deleted topics, kept until close (topic.h); under @create. */
+	/* Deleted topics, kept until close, their logs until reaped
+	 * (topic.h); under @create. */
 	struct kafka_topic *graveyard;
 	uint64_t epoch;			/* deletions; atomic */
 };

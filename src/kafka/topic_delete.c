@@ -7,8 +7,9 @@
  *  1. Threads. kafka_topic_delete (topic.c) runs this under the registry's
  *     creation mutex, so no creation or other deletion of any topic runs
  *     meanwhile. Workers may still append to and read from the topic's
- *     logs: they hold its struct, which stays allocated, its logs open,
- *     until the broker stops. Their files are unlinked here, so a racing
+ *     logs: they hold its struct, which stays allocated until the broker
+ *     stops, its logs open until the broker knows nobody uses them
+ *     (kafka_topics_reap, admin.c). Their files are unlinked here, so a racing
  *     append lands in a file that no longer has a name (or fails, when it
  *     has to roll: it cannot create a segment in a removed directory), and
  *     a fetch in flight sends from its own fd (zc_buf_file) as before.
@@ -27,7 +28,7 @@
  *     to a deletion in progress on another worker) and at each start.
  *     What fails (a file that a racing roll just created) is logged and
  *     retried at the next deletion or start. The disk space of files
- *     still open in the broker returns when it stops (topic.h).
+ *     still open returns when kafka_topics_reap closes them (topic.h).
  *  4. Names. Markers start with '.', which the start-up scan skips; a
  *     topic name can be 249 bytes, so ".rm-" + name fits in NAME_MAX, and
  *     the retired name keeps at most 200 bytes of the topic (enough to
