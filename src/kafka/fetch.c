@@ -30,8 +30,9 @@
  *     fetch's last look, so an append after that look always wakes it.
  *  5. A deleted topic (DeleteTopics, admin.c) is UNKNOWN_TOPIC_OR_PARTITION
  *     from the next look on, also for a parked fetch that found it
- *     before: the deletion wakes the waiters like an append does, and
- *     grew() says yes. The parts stay allocated (topic.h).
+ *     before: the deletion wakes every worker (admin.c) and grew() says
+ *     yes. The parts stay allocated; their logs are closed only once no
+ *     fetch is parked on them (topic.h, kafka_topics_reap).
  *  6. No fetch sessions (KIP-227): an incremental fetch gets
  *     FETCH_SESSION_ID_NOT_FOUND and no topics; the client falls back to
  *     full fetches (kafka_fetch_session_error).
