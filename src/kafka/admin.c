@@ -340,20 +340,7 @@ int kafka_create_topics(struct kafka_conn *c, struct kafka_request *r)
  */
 static void wake_all(struct kafka_srv *srv)
 {
-	struct kafka_worker *self = kafka_worker_self(), *w;
-	unsigned int i;
-
-	pthread_rwlock_rdlock(&srv->wake_lock);
-	for (i = 0; i < srv->nr_workers; i++) {
-		w = __atomic_load_n(&srv->workers[i], __ATOMIC_ACQUIRE);
-		if (!w || w->stopped)
-			continue;
-		if (w == self)
-			ev_defer(w->loop, &w->recheck);
-		else
-			ev_async_send(w->loop, &w->wake);
-	}
-	pthread_rwlock_unlock(&srv->wake_lock);
+	kafka_workers_wake(srv, ~0ull);
 	pthread_mutex_lock(&srv->hk_lock);
 	srv->hk_kick = true;
 	pthread_cond_signal(&srv->hk_cond);

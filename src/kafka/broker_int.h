@@ -227,6 +227,13 @@ void kafka_worker_free(struct kafka_worker *w);
 /* broker_worker.c: this thread's worker (NULL outside the workers). */
 struct kafka_worker *kafka_worker_self(void);
 
+/*
+ * broker_worker.c: makes the workers whose bit (id % 64) is in @mask look
+ * at their parked fetches again: deferred work for the calling worker,
+ * an ev_async for the others. Any thread; skips stopped workers.
+ */
+void kafka_workers_wake(struct kafka_srv *srv, uint64_t mask);
+
 /* broker_worker.c: the waiting list of @w. */
 void kafka_worker_wait_add(struct kafka_worker *w, struct kafka_conn *c);
 void kafka_worker_wait_del(struct kafka_worker *w, struct kafka_conn *c);

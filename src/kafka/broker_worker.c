@@ -72,6 +72,24 @@ static void on_recheck(struct ev_loop *loop, struct ev_defer *d)
 	recheck(d->data);
 }
 
+void kafka_workers_wake(struct kafka_srv *srv, uint64_t mask)
+{
+	struct kafka_worker *w;
+	unsigned int i;
+
+	pthread_rwlock_rdlock(&srv->wake_lock);
+	for (i = 0; i < srv->nr_workers; i++) {
+		w = __atomic_load_n(&srv->workers[i], __ATOMIC_ACQUIRE);
+		if (!(mask & (1ull << (i % 64))) || !w || w->stopped)
+			continue;
+		if (w == self)		/* this thread's worker */
+			ev_defer(w->loop, &w->recheck);
+		else
+			ev_async_send(w->loop, &w->wake);
+	}
+	pthread_rwlock_unlock(&srv->wake_lock);
+}
+
 int kafka_worker_start(struct eng_worker *ew)
 {
 	struct kafka_srv *srv = eng_data(eng_worker_engine(ew));

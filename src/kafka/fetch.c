@@ -430,23 +430,9 @@ int kafka_fetch(struct kafka_conn *c, struct kafka_request *req,
 void kafka_fetch_notify(void *arg, int64_t end)
 {
 	struct kafka_part *p = arg;
-	struct kafka_srv *srv = p->ctx;
-	struct kafka_worker *self = kafka_worker_self(), *w;
 	uint64_t mask = __atomic_load_n(&p->wait_mask, __ATOMIC_SEQ_CST);
-	unsigned int i;
 
 	(void)end;
-	if (!mask)
-		return;
-	pthread_rwlock_rdlock(&srv->wake_lock);
-	for (i = 0; i < srv->nr_workers; i++) {
-		w = __atomic_load_n(&srv->workers[i], __ATOMIC_ACQUIRE);
-		if (!(mask & (1ull << (i % 64))) || !w || w->stopped)
-			continue;
-		if (w == self)
-			ev_defer(w->loop, &w->recheck);
-		else
-			ev_async_send(w->loop, &w->wake);
-	}
-	pthread_rwlock_unlock(&srv->wake_lock);
+	if (mask)
+		kafka_workers_wake(p->ctx, mask);
 }
