@@ -463,6 +463,64 @@ static void rdkafka_admin(void **state)
 	t_broker_stop(&b);
 }
 
+/*
+ * kafka-python 2.0.2's KafkaAdminClient (it picks CreateTopics v3 and
+ * DeleteTopics v3 against this broker): create, exists, list, delete.
+ */
+static const char py_admin[] =
+"import sys\n"
+"from kafka.admin import KafkaAdminClient, NewTopic\n"
+"from kafka.errors import TopicAlreadyExistsError, InvalidPartitionsError\n"
+"from kafka.errors import UnknownTopicOrPartitionError\n"
+"a = KafkaAdminClient(bootstrap_servers=sys.argv[1])\n"
+"r = a.create_topics([NewTopic('kp-a', 3, 1)])\n"
+"assert [e[1] for e in r.topic_errors] == [0], r\n"
+"for t, err in (('kp-a', TopicAlreadyExistsError),\n"
+"               ('kp-b', InvalidPartitionsError)):\n"
+"    try:\n"
+"        a.create_topics([NewTopic(t, 0 if t == 'kp-b' else 1, 1)])\n"
+"        sys.exit('no error for ' + t)\n"
+"    except err:\n"
+"        pass\n"
+"assert 'kp-a' in a.list_topics()\n"
+"r = a.delete_topics(['kp-a'])\n"
+"assert [e[1] for e in r.topic_error_codes] == [0], r\n"
+"try:\n"
+"    a.delete_topics(['kp-a'])\n"
+"    sys.exit('deleted twice')\n"
+"except UnknownTopicOrPartitionError:\n"
+"    pass\n"
+"assert 'kp-a' not in a.list_topics()\n"
+"print('ok')\n";
+
+static void kafka_python_admin(void **state)
+{
+	char script[PATH_MAX + 16], log[PATH_MAX + 16], *argv[4], *text;
+	struct t_broker b;
+	size_t len;
+	int rc;
+
+	(void)state;
+	T_NEED("python3-kafka");
+	t_broker_dirs(&b);
+	T_BROKER_START(&b, "--partitions", "2");
+	t_bwrite(&b, "admin.py", py_admin, strlen(py_admin), script,
+		 sizeof(script));
+	argv[0] = "/usr/bin/python3";
+	argv[1] = script;
+	argv[2] = b.boot;
+	argv[3] = NULL;
+	rc = t_run(argv, t_bpath(&b, "py.log", log, sizeof(log)), NULL);
+	text = t_read_file(log, &len);
+	if (rc)
+		fprintf(stderr, "kafka-python: %s\n", text ? text : "");
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(text, "ok"));
+	free(text);
+	assert_int_equal(t_dirs(&b, "kp-"), 0);
+	t_broker_stop(&b);
+}
+
 /* ---- raw frames, every version -------------------------------------- */
 
 static void wire_create(void **state)
@@ -1173,6 +1231,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(rdkafka_admin),
+		cmocka_unit_test(kafka_python_admin),
 		cmocka_unit_test(wire_create),
 		cmocka_unit_test(wire_delete),
 		cmocka_unit_test(wire_refused),
