@@ -2,12 +2,15 @@
 /*
  * tests/broker-admin.c - topic administration of `zcio broker`: CreateTopics
  * through librdkafka's admin API (rd_kafka_CreateTopics/DeleteTopics) with
- * every error case; raw CreateTopics 0-4 and DeleteTopics 0-3 frames;
+ * every error case, and through kafka-python's KafkaAdminClient; raw
+ * CreateTopics 0-4 and DeleteTopics 0-3 frames;
  * `zcio broker topics list|create|delete` (the real binary) including
  * errors and a broker that is not running; a topic deleted while a fetch
  * long-polls on it and a producer on another worker keeps writing, then
- * re-created empty; deletions surviving a restart, and one interrupted by
- * a crash finished at the next start; create/delete round trips.
+ * re-created empty, its files closed; 100 creations and deletions under
+ * a producer, a consumer and /metrics readers (run it under ASan);
+ * deletions surviving a restart, and one interrupted by a crash finished
+ * at the next start; create/delete round trips.
  */
 #include <dirent.h>
 #include <librdkafka/rdkafka.h>
