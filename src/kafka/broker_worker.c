@@ -3,7 +3,9 @@
  * src/kafka/broker_worker.c - the state of one worker thread: its list of
  * connections whose fetch waits (long-poll) and the two ways it is told
  * to look at them again: an ev_async from another worker's append, and
- * deferred work from its own (fetch.c, rule 4).
+ * deferred work from its own (fetch.c, rule 4). Each look also records
+ * the topic-deletion epoch it started at (quiet_epoch), which tells the
+ * housekeeping thread when a deleted topic's files can close (admin.c).
  */
 #include <errno.h>
 #include <stdlib.h>

@@ -368,11 +368,14 @@ static bool grew(const struct fetch_look *lk)
 {
 	uint32_t i;
 
-	for (i = 0; i < lk->nr_parts; i++)
-		if (lk->parts[i] &&
-		    (kafka_topic_deleted(lk->parts[i]->topic) ||
-		     kafka_log_end_offset(lk->parts[i]->log) != lk->seen_end[i]))
+	for (i = 0; i < lk->nr_parts; i++) {
+		if (!lk->parts[i])
+			continue;
+		/* rule 5: a deleted topic's log may be closed: not read */
+		if (kafka_topic_deleted(lk->parts[i]->topic) ||
+		    kafka_log_end_offset(lk->parts[i]->log) != lk->seen_end[i])
 			return true;
+	}
 	return false;
 }
 

@@ -126,7 +126,8 @@ int kafka_create_topics_req_decode(struct zc_view *v, int version,
 
 /* ---- CreateTopics: encoding a request (the client) ------------------- */
 
-static void ct_topic_put(struct kafka_wbuf *w, const struct kafka_create_topic *t)
+static void ct_topic_put(struct kafka_wbuf *w,
+			 const struct kafka_create_topic *t)
 {
 	const struct kafka_create_assignment *x;
 	uint32_t i, j;
