@@ -753,6 +753,11 @@ static void cli(void **state)
 	T_CLI_OK(&b, 2, "create", "a", "b");
 	T_CLI_OK(&b, 2, "create", "a", "--partitions", "0");
 	T_CLI_OK(&b, 2, "delete");
+	assert_int_equal(t_cli(&b, &out, &err, "list", "--bogus"), 2);
+	assert_non_null(strstr(err, "unrecognized option --bogus"));
+	assert_non_null(strstr(err, "zcio broker topics --help"));
+	free(out);
+	free(err);
 
 	assert_int_equal(t_cli(&b, &out, &err, "create", "cli-a",
 			       "--partitions", "3"), 0);

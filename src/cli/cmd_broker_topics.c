@@ -57,10 +57,14 @@ struct topics_opts {
 	int verbose;
 };
 
-/* A usage mistake: one line, and where the help is. */
-static int usage_err(const char *why)
+/*
+ * A usage mistake: one line, and where the help is (not cli_usage_err,
+ * whose "zcio help NAME" does not reach a subcommand).
+ */
+static int usage_err(const char *why, const char *what)
 {
-	cli_err(&topics_cmd, "%s (see 'zcio broker topics --help')", why);
+	cli_err(&topics_cmd, "%s%s%s (see 'zcio broker topics --help')", why,
+		what ? " " : "", what ? what : "");
 	return CLI_EXIT_USAGE;
 }
 
@@ -191,9 +195,19 @@ static int parse(int argc, char **argv, struct topics_opts *o)
 
 	*o = (struct topics_opts){ "127.0.0.1:9092", -1, 0, 0 };
 	optind = 1;
-	while ((c = cli_getopt(&topics_cmd, argc, argv, "b:p:vh", opts)) !=
-	       -1) {
+	opterr = 0;
+	/* ':' first: a missing argument is told apart from a bad option */
+	while ((c = getopt_long(argc, argv, ":b:p:vh", opts, NULL)) != -1) {
 		switch (c) {
+		case 'h':
+			fputs(broker_topics_usage, stdout);
+			return 0;
+		case ':':
+			return usage_err("this option needs an argument:",
+					 argv[optind - 1]);
+		case '?':
+			return usage_err("unrecognized option",
+					 argv[optind - 1]);
 		case 'b':
 			o->bootstrap = optarg;
 			break;
@@ -201,7 +215,7 @@ static int parse(int argc, char **argv, struct topics_opts *o)
 			n = strtol(optarg, &end, 10);
 			if (*end || !*optarg || n < 1 || n > 10000)
 				return usage_err("--partitions takes 1 to "
-						 "10000");
+						 "10000, not", optarg);
 			o->partitions = (int32_t)n;
 			break;
 		case 'V':
@@ -210,8 +224,6 @@ static int parse(int argc, char **argv, struct topics_opts *o)
 		case 'v':
 			o->verbose = 1;
 			break;
-		default:
-			return cli_opt_exit(c);
 		}
 	}
 	return CLI_RUN;
@@ -229,17 +241,18 @@ int cmd_broker_topics(int argc, char **argv)
 	if (ret != CLI_RUN)
 		return ret;
 	if (optind >= argc)
-		return usage_err("list, create or delete?");
+		return usage_err("list, create or delete?", NULL);
 	sub = argv[optind++];
 	if (!strcmp(sub, "list") && optind != argc)
-		return usage_err("list takes no arguments");
+		return usage_err("list takes no arguments", NULL);
 	if (!strcmp(sub, "create") && argc - optind != 1)
-		return usage_err("create takes one NAME");
+		return usage_err("create takes one NAME", NULL);
 	if (!strcmp(sub, "delete") && optind == argc)
-		return usage_err("delete needs a NAME");
+		return usage_err("delete needs a NAME", NULL);
 	if (strcmp(sub, "list") && strcmp(sub, "create") &&
 	    strcmp(sub, "delete"))
-		return usage_err("unknown subcommand: list, create or delete");
+		return usage_err("unknown subcommand (list, create or "
+				 "delete):", sub);
 	if (connect_to(&a, &o))
 		return CLI_EXIT_FAIL;
 	if (!strcmp(sub, "list"))
