@@ -136,11 +136,13 @@ FUZZ_BIN := $(B)/fuzz/http-request
 # sources for the chains that Fetch responses are built into.
 FUZZ_KAFKA_SRC := $(addprefix src/kafka/,proto.c proto_api.c proto_meta.c \
 	proto_produce.c proto_fetch.c proto_fetch_resp.c proto_offsets.c \
-	wire.c err.c crc32c.c batch.c proto_producer.c producer_state.c \
-	producer_snap.c)
+	wire.c err.c crc32c.c batch.c proto_coord.c proto_commit.c \
+	proto_admin.c proto_producer.c producer_state.c producer_snap.c)
 FUZZ_KAFKA_HDR := $(addprefix src/kafka/,proto.h proto_int.h wire.h err.h \
-	crc32c.h batch.h proto_producer.h producer_state.h) \
-	tests/fuzz/kafka-client.h
+	crc32c.h batch.h proto_coord.h proto_commit.h proto_admin.h \
+	proto_producer.h producer_state.h) \
+	tests/fuzz/kafka-client.h \
+	tests/fuzz/kafka-client-commit.h
 FUZZ_KAFKA_BIN := $(B)/fuzz/kafka-request
 
 fuzz: $(FUZZ_BIN) $(FUZZ_KAFKA_BIN)

@@ -17,36 +17,14 @@
 #include <zcio/chain.h>
 
 #include "kafka/proto.h"
+#include "kafka/proto_commit.h"
+#include "kafka/proto_coord.h"
 #include "kafka/proto_int.h"
 #include "kafka/proto_producer.h"
 #include "fuzz/kafka-client.h"
 
 #include "helpers.h"
-
-#define CORR 0x01020304
-
-/* Decodes the single frame in @o; returns kafka_request_decode's value. */
-static int decode(struct t_out *o, struct kafka_request *r)
-{
-	ssize_t n = kafka_frame_size(o->p, o->len, KAFKA_MAX_REQUEST_DEFAULT);
-
-	assert_int_equal(n, o->len);
-	return kafka_request_decode(r, o->p + 4, o->len - 4);
-}
-
-static void assert_str_eq(const struct kafka_str *a, const struct kafka_str *b)
-{
-	assert_int_equal(a->len, b->len);
-	if (a->len > 0)
-		assert_memory_equal(a->p, b->p, (size_t)a->len);
-}
-
-static void assert_golden(const struct kafka_wbuf *w, const uint8_t *g,
-			  size_t n)
-{
-	assert_int_equal(w->len, n);
-	assert_memory_equal(w->p, g, n);
-}
+#include "kafka-codec-util.h"
 
 /* ---- the table -------------------------------------------------------- */
 
@@ -54,12 +32,13 @@ static void api_table(void **state)
 {
 	static const struct kafka_api_range want[] = {
 		{ 0, 0, 7 }, { 1, 4, 11 }, { 2, 1, 2 }, { 3, 0, 4 },
-		{ 18, 0, 2 }, { 22, 0, 1 },
+		{ 8, 0, 7 }, { 9, 0, 5 }, { 10, 0, 2 }, { 18, 0, 2 },
+		{ 19, 0, 4 }, { 20, 0, 3 }, { 22, 0, 1 },
 	};
 	unsigned int i;
 
 	(void)state;
-	assert_int_equal(kafka_nr_apis, 6);
+	assert_int_equal(kafka_nr_apis, sizeof(want) / sizeof(want[0]));
 	for (i = 0; i < kafka_nr_apis; i++) {
 		assert_int_equal(kafka_apis[i].key, want[i].key);
 		assert_int_equal(kafka_apis[i].min, want[i].min);
@@ -68,7 +47,7 @@ static void api_table(void **state)
 			assert_true(kafka_apis[i].key > kafka_apis[i - 1].key);
 		assert_ptr_equal(kafka_api_find(want[i].key), &kafka_apis[i]);
 	}
-	assert_null(kafka_api_find(10));
+	assert_null(kafka_api_find(24));
 	assert_null(kafka_api_find(-1));
 	assert_string_equal(kafka_api_name(1), "Fetch");
 	assert_string_equal(kafka_api_name(18), "ApiVersions");
@@ -97,22 +76,27 @@ static void err_names(void **state)
 /* ---- golden bytes ------------------------------------------------------ */
 
 #define API_ENTRIES							\
-	0x00, 0x00, 0x00, 0x06,						\
+	0x00, 0x00, 0x00, 0x0b,						\
 	0x00, 0x00, 0x00, 0x00, 0x00, 0x07,	/* Produce 0-7 */	\
 	0x00, 0x01, 0x00, 0x04, 0x00, 0x0b,	/* Fetch 4-11 */	\
 	0x00, 0x02, 0x00, 0x01, 0x00, 0x02,	/* ListOffsets 1-2 */	\
 	0x00, 0x03, 0x00, 0x00, 0x00, 0x04,	/* Metadata 0-4 */	\
-	0x00, 0x12, 0x00, 0x00, 0x00, 0x02,	/* ApiVersions 0-2 */\
+	0x00, 0x08, 0x00, 0x00, 0x00, 0x07,	/* OffsetCommit 0-7 */	\
+	0x00, 0x09, 0x00, 0x00, 0x00, 0x05,	/* OffsetFetch 0-5 */	\
+	0x00, 0x0a, 0x00, 0x00, 0x00, 0x02,	/* FindCoordinator 0-2 */ \
+	0x00, 0x12, 0x00, 0x00, 0x00, 0x02,	/* ApiVersions 0-2 */	\
+	0x00, 0x13, 0x00, 0x00, 0x00, 0x04,	/* CreateTopics 0-4 */	\
+	0x00, 0x14, 0x00, 0x00, 0x00, 0x03,	/* DeleteTopics 0-3 */	\
 	0x00, 0x16, 0x00, 0x00, 0x00, 0x01	/* InitProducerId 0-1 */
 
 static void golden_api_versions(void **state)
 {
 	static const uint8_t v0[] = {
-		0x00, 0x00, 0x00, 0x2e, 0x01, 0x02, 0x03, 0x04,
+		0x00, 0x00, 0x00, 0x4c, 0x01, 0x02, 0x03, 0x04,
 		0x00, 0x00, API_ENTRIES,
 	};
 	static const uint8_t v1[] = {
-		0x00, 0x00, 0x00, 0x32, 0x01, 0x02, 0x03, 0x04,
+		0x00, 0x00, 0x00, 0x50, 0x01, 0x02, 0x03, 0x04,
 		0x00, 0x00, API_ENTRIES, 0x00, 0x00, 0x00, 0x00,
 	};
 	struct kafka_wbuf w;
@@ -652,6 +636,9 @@ static void unsupported_versions(void **state)
 		{ KAFKA_API_PRODUCE, -1, 8 }, { KAFKA_API_FETCH, 3, 12 },
 		{ KAFKA_API_LIST_OFFSETS, 0, 3 }, { KAFKA_API_METADATA, -1, 5 },
 		{ KAFKA_API_API_VERSIONS, -1, 3 },
+		{ KAFKA_API_FIND_COORDINATOR, -1, 3 },
+		{ KAFKA_API_OFFSET_COMMIT, -1, 8 },
+		{ KAFKA_API_OFFSET_FETCH, -1, 6 },
 	};
 	struct kafka_request r;
 	struct t_out o = { 0 };
@@ -675,7 +662,7 @@ static void unsupported_versions(void **state)
 	}
 	/* keys outside the table: unknown, or known but not served */
 	for (i = 0; i < 3; i++) {
-		static const int keys[] = { 10, 99, -1 };
+		static const int keys[] = { 24, 99, -1 };
 
 		o.len = 0;
 		s = t_req_begin(&o, keys[i], 0, 8, "x");
@@ -722,6 +709,12 @@ static void table_within_codec(void **state)
 		{ KAFKA_API_METADATA, KAFKA_METADATA_MIN, KAFKA_METADATA_MAX },
 		{ KAFKA_API_API_VERSIONS, KAFKA_API_VERSIONS_MIN,
 		  KAFKA_API_VERSIONS_MAX },
+		{ KAFKA_API_FIND_COORDINATOR, KAFKA_FIND_COORDINATOR_MIN,
+		  KAFKA_FIND_COORDINATOR_MAX },
+		{ KAFKA_API_OFFSET_COMMIT, KAFKA_OFFSET_COMMIT_MIN,
+		  KAFKA_OFFSET_COMMIT_MAX },
+		{ KAFKA_API_OFFSET_FETCH, KAFKA_OFFSET_FETCH_MIN,
+		  KAFKA_OFFSET_FETCH_MAX },
 		{ KAFKA_API_INIT_PRODUCER_ID, KAFKA_INIT_PRODUCER_ID_MIN,
 		  KAFKA_INIT_PRODUCER_ID_MAX },
 	};
@@ -1203,7 +1196,8 @@ static void wbuf_modes(void **state)
 	assert_int_equal(zc_chain_bytes(&c), len);
 	flat = t_chain_flatten(&c, &len);
 	assert_int_equal(flat[7], 1);
-	assert_int_equal(flat[50 + 7], 2);
+	/* the second starts after the first: 4 + its size field */
+	assert_int_equal(flat[4 + (flat[2] << 8 | flat[3]) + 7], 2);
 	free(flat);
 	/* empty: nothing appended */
 	assert_int_equal(kafka_wbuf_to_chain(&w, &c), 0);

@@ -14,6 +14,9 @@
  *   produce.c         Produce
  *   fetch.c           Fetch, long-poll
  *   topic.c           topics and partitions
+ *   coord.c           FindCoordinator
+ *   commit.c          OffsetCommit, OffsetFetch; the offset store's life
+ *   admin.c           CreateTopics, DeleteTopics
  */
 #ifndef ZC_KAFKA_BROKER_INT_H
 #define ZC_KAFKA_BROKER_INT_H
@@ -41,6 +44,9 @@ enum kafka_req_kind {
 	KAFKA_REQ_LIST_OFFSETS,
 	KAFKA_REQ_METADATA,
 	KAFKA_REQ_API_VERSIONS,
+	KAFKA_REQ_FIND_COORDINATOR,
+	KAFKA_REQ_OFFSET_COMMIT,
+	KAFKA_REQ_OFFSET_FETCH,
 	KAFKA_REQ_INIT_PRODUCER_ID,
 	KAFKA_REQ_REFUSED,		/* unknown key/version, malformed */
 	KAFKA_REQ__COUNT
@@ -61,9 +67,12 @@ struct kafka_metric_ids {
 	int fetch_waits;		/* fetches that long-polled */
 	int fetch_wakeups;		/* ... answered early by an append */
 	int oversize;			/* over --max-request-bytes */
+	int offset_commits;		/* partition offsets committed */
+	int offset_commit_errors;	/* ... answered an error */
 };
 
 struct kafka_worker;
+struct kafka_offsets;
 
 /* The broker: set up before eng_run, read-only while workers run. */
 struct kafka_srv {
@@ -72,6 +81,7 @@ struct kafka_srv {
 	int datafd;
 	struct kafka_topics *topics;
 	struct kafka_log_cfg lcfg;
+	struct kafka_offsets *offsets;	/* committed offsets (commit.c) */
 	char adv_host[256];		/* what Metadata advertises */
 	int32_t adv_port;
 	struct kafka_metric_ids m;
@@ -91,6 +101,7 @@ struct kafka_srv {
 	pthread_mutex_t hk_lock;
 	pthread_cond_t hk_cond;
 	bool hk_stop;
+	bool hk_kick;			/* run a round now (a deletion) */
 };
 
 /* One worker thread's state. */
@@ -109,6 +120,12 @@ struct kafka_worker {
 	struct ev_async wake;
 	struct ev_defer recheck;
 	bool stopped;			/* under srv->wake_lock */
+	/*
+	 * kafka_topics_epoch as read at the start of this worker's last
+	 * recheck: topics deleted up to it are no longer in its hands
+	 * (admin.c, reaping). Atomic.
+	 */
+	uint64_t quiet_epoch;
 };
 
 enum kafka_conn_flag {
@@ -173,8 +190,37 @@ struct kafka_topic *kafka_topic_get(struct kafka_srv *srv,
 				    const struct kafka_str *name, bool create,
 				    int *error);
 
+/*
+ * admin.c: CreateTopics and DeleteTopics, decoded from @req->body; 0, or
+ * -errno to close the connection (-EBADMSG: malformed). Block on the disk.
+ */
+int kafka_create_topics(struct kafka_conn *c, struct kafka_request *req);
+int kafka_delete_topics(struct kafka_conn *c, struct kafka_request *req);
+
+/*
+ * admin.c, on the housekeeping thread: closes the files of deleted topics
+ * that no worker can still be using; returns how many wait for that.
+ */
+uint32_t kafka_admin_reap(struct kafka_srv *srv);
+
 /* produce.c: Produce; 0, or -errno to close the connection. */
 int kafka_produce(struct kafka_conn *c, struct kafka_request *req);
+
+/* coord.c: FindCoordinator; 0, or -errno to close the connection. */
+int kafka_find_coordinator(struct kafka_conn *c, struct kafka_request *req);
+
+/* commit.c: OffsetCommit and OffsetFetch; 0, or -errno to close. */
+int kafka_offset_commit(struct kafka_conn *c, struct kafka_request *req);
+int kafka_offset_fetch(struct kafka_conn *c, struct kafka_request *req);
+
+/*
+ * commit.c: opens the committed-offset store in the data directory
+ * (before the workers run; logs and returns the error), flushes it (the
+ * housekeeping thread) and closes it (after the workers stopped). Block.
+ */
+int kafka_commit_open(struct kafka_srv *srv);
+void kafka_commit_flush(struct kafka_srv *srv);
+void kafka_commit_close(struct kafka_srv *srv);
 
 /* init_producer_id.c: InitProducerId; 0, or -errno to close. */
 int kafka_init_producer_id(struct kafka_conn *c, struct kafka_request *req);
@@ -213,6 +259,13 @@ void kafka_worker_free(struct kafka_worker *w);
 
 /* broker_worker.c: this thread's worker (NULL outside the workers). */
 struct kafka_worker *kafka_worker_self(void);
+
+/*
+ * broker_worker.c: makes the workers whose bit (id % 64) is in @mask look
+ * at their parked fetches again: deferred work for the calling worker,
+ * an ev_async for the others. Any thread; skips stopped workers.
+ */
+void kafka_workers_wake(struct kafka_srv *srv, uint64_t mask);
 
 /* broker_worker.c: the waiting list of @w. */
 void kafka_worker_wait_add(struct kafka_worker *w, struct kafka_conn *c);

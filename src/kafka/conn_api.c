@@ -231,6 +231,16 @@ int kafka_dispatch(struct kafka_conn *c, struct kafka_request *req,
 		return kafka_fetch(c, req, frame_len);
 	case KAFKA_API_LIST_OFFSETS:
 		return list_offsets(c, req);
+	case KAFKA_API_FIND_COORDINATOR:
+		return kafka_find_coordinator(c, req);
+	case KAFKA_API_OFFSET_COMMIT:
+		return kafka_offset_commit(c, req);
+	case KAFKA_API_OFFSET_FETCH:
+		return kafka_offset_fetch(c, req);
+	case KAFKA_API_CREATE_TOPICS:
+		return kafka_create_topics(c, req);
+	case KAFKA_API_DELETE_TOPICS:
+		return kafka_delete_topics(c, req);
 	case KAFKA_API_INIT_PRODUCER_ID:
 		return kafka_init_producer_id(c, req);
 	}

@@ -6,6 +6,9 @@
 #include <errno.h>
 
 #include "kafka/proto.h"
+#include "kafka/proto_admin.h"
+#include "kafka/proto_commit.h"
+#include "kafka/proto_coord.h"
 #include "kafka/proto_int.h"
 #include "kafka/proto_producer.h"
 
@@ -21,8 +24,18 @@ const struct kafka_api_range kafka_apis[] = {
 	{ KAFKA_API_LIST_OFFSETS, KAFKA_LIST_OFFSETS_MIN,
 	  KAFKA_LIST_OFFSETS_MAX },
 	{ KAFKA_API_METADATA, KAFKA_METADATA_MIN, KAFKA_METADATA_MAX },
+	{ KAFKA_API_OFFSET_COMMIT, KAFKA_OFFSET_COMMIT_MIN,
+	  KAFKA_OFFSET_COMMIT_MAX },
+	{ KAFKA_API_OFFSET_FETCH, KAFKA_OFFSET_FETCH_MIN,
+	  KAFKA_OFFSET_FETCH_MAX },
+	{ KAFKA_API_FIND_COORDINATOR, KAFKA_FIND_COORDINATOR_MIN,
+	  KAFKA_FIND_COORDINATOR_MAX },
 	{ KAFKA_API_API_VERSIONS, KAFKA_API_VERSIONS_MIN,
 	  KAFKA_API_VERSIONS_MAX },
+	{ KAFKA_API_CREATE_TOPICS, KAFKA_CREATE_TOPICS_MIN,
+	  KAFKA_CREATE_TOPICS_MAX },
+	{ KAFKA_API_DELETE_TOPICS, KAFKA_DELETE_TOPICS_MIN,
+	  KAFKA_DELETE_TOPICS_MAX },
 	{ KAFKA_API_INIT_PRODUCER_ID, KAFKA_INIT_PRODUCER_ID_MIN,
 	  KAFKA_INIT_PRODUCER_ID_MAX },
 };
@@ -68,6 +81,8 @@ const char *kafka_api_name(int key)
 		return "ApiVersions";
 	case KAFKA_API_CREATE_TOPICS:
 		return "CreateTopics";
+	case KAFKA_API_DELETE_TOPICS:
+		return "DeleteTopics";
 	case KAFKA_API_INIT_PRODUCER_ID:
 		return "InitProducerId";
 	default:

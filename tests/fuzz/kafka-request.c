@@ -32,11 +32,13 @@
 #include <zcio/chain.h>
 
 #include "kafka/batch.h"
-#include "kafka/proto.h"
 #include "kafka/crc32c.h"
 #include "kafka/producer_state.h"
+#include "kafka/proto.h"
+#include "kafka/proto_admin.h"
 #include "kafka/proto_producer.h"
 #include "kafka-client.h"
+#include "kafka-client-commit.h"
 
 #define fz_assert(c)							\
 	do {								\
@@ -393,6 +395,146 @@ static void check_list_offsets(const struct kafka_request *r)
 	kafka_arena_exit(&a);
 }
 
+static void check_find_coord(const struct kafka_request *r)
+{
+	struct kafka_find_coord_req f;
+	struct kafka_find_coord_resp resp, back;
+	struct zc_view v = r->body;
+	struct t_out o = { 0 };
+	struct kafka_wbuf w;
+	int ret;
+
+	ret = kafka_find_coord_req_decode(&v, r->hdr.api_version, &f);
+	fz_assert(ret == 0 || ret == -EBADMSG);
+	if (ret)
+		return;
+	in_frame_str(&f.key);
+	fz_assert(f.key.len >= 0);
+	t_find_coord_req(&o, r->hdr.api_version, 0, &f);
+	same_body(&o, &r->body, 0);
+	resp = (struct kafka_find_coord_resp){ 0, (int16_t)f.key_type, f.key,
+					       1, f.key, f.key.len };
+	kafka_wbuf_init(&w);
+	fz_assert(!kafka_find_coord_resp_encode(&w, r->hdr.api_version, 9,
+						&resp));
+	fz_assert(!t_resp_open(&v, w.p, w.len, 9));
+	fz_assert(!t_find_coord_resp(&v, r->hdr.api_version, &back));
+	fz_assert(back.port == f.key.len && back.host.len == f.key.len);
+	kafka_wbuf_exit(&w);
+}
+
+/* OffsetCommit: re-encoded equal; an answer per partition reads back. */
+static void check_commit(const struct kafka_request *r)
+{
+	struct kafka_commit_topic_resp *tr;
+	struct kafka_commit_part_resp *pr;
+	struct kafka_commit_resp resp, back;
+	const struct kafka_commit_part *p;
+	int ver = r->hdr.api_version;
+	struct kafka_commit_req c;
+	struct zc_view v = r->body;
+	struct t_out o = { 0 };
+	struct kafka_arena a;
+	struct kafka_wbuf w;
+	uint32_t i, j;
+	int ret;
+
+	kafka_arena_init(&a);
+	ret = kafka_commit_req_decode(&v, ver, &c, &a);
+	fz_assert(ret == 0 || ret == -EBADMSG);
+	if (ret) {
+		kafka_arena_exit(&a);
+		return;
+	}
+	in_frame_str(&c.group_id);
+	in_frame_str(&c.member_id);
+	in_frame_str(&c.group_instance_id);
+	fz_assert(ver >= 7 || kafka_str_is_null(&c.group_instance_id));
+	t_commit_req(&o, ver, 0, &c);
+	same_body(&o, &r->body, 0);
+	tr = t_alloc(&a, c.nr_topics, sizeof(*tr));
+	for (i = 0; i < c.nr_topics; i++) {
+		in_frame_str(&c.topics[i].name);
+		tr[i].name = c.topics[i].name;
+		tr[i].nr_partitions = c.topics[i].nr_partitions;
+		tr[i].partitions = pr = t_alloc(&a, tr[i].nr_partitions,
+						sizeof(*pr));
+		for (j = 0; j < tr[i].nr_partitions; j++) {
+			p = &c.topics[i].partitions[j];
+			in_frame_str(&p->metadata);
+			fz_assert(ver >= 6 || p->leader_epoch == -1);
+			pr[j].partition = p->partition;
+			pr[j].error = (int16_t)p->offset;
+		}
+	}
+	resp = (struct kafka_commit_resp){ 0, c.nr_topics, tr };
+	kafka_wbuf_init(&w);
+	fz_assert(!kafka_commit_resp_encode(&w, ver, 10, &resp));
+	fz_assert(!t_resp_open(&v, w.p, w.len, 10));
+	fz_assert(!t_commit_resp(&v, ver, &back, &a));
+	fz_assert(back.nr_topics == c.nr_topics);
+	for (i = 0; i < c.nr_topics; i++)
+		for (j = 0; j < tr[i].nr_partitions; j++)
+			fz_assert(back.topics[i].partitions[j].error ==
+				  tr[i].partitions[j].error);
+	kafka_wbuf_exit(&w);
+	kafka_arena_exit(&a);
+}
+
+/* OffsetFetch: the same, with the topics' names as metadata. */
+static void check_offset_fetch(const struct kafka_request *r)
+{
+	struct kafka_offset_fetch_topic_resp *tr;
+	struct kafka_offset_fetch_part_resp *pr;
+	struct kafka_offset_fetch_resp resp, back;
+	struct kafka_offset_fetch_req f;
+	int ver = r->hdr.api_version;
+	struct zc_view v = r->body;
+	struct t_out o = { 0 };
+	struct kafka_arena a;
+	struct kafka_wbuf w;
+	uint32_t i, j;
+	int ret;
+
+	kafka_arena_init(&a);
+	ret = kafka_offset_fetch_req_decode(&v, ver, &f, &a);
+	fz_assert(ret == 0 || ret == -EBADMSG);
+	if (ret) {
+		kafka_arena_exit(&a);
+		return;
+	}
+	fz_assert(!f.all_topics || (ver >= 2 && !f.nr_topics));
+	in_frame_str(&f.group_id);
+	t_offset_fetch_req(&o, ver, 0, &f);
+	same_body(&o, &r->body, 0);
+	tr = t_alloc(&a, f.nr_topics, sizeof(*tr));
+	for (i = 0; i < f.nr_topics; i++) {
+		in_frame_str(&f.topics[i].name);
+		tr[i].name = f.topics[i].name;
+		tr[i].nr_partitions = f.topics[i].nr_partitions;
+		tr[i].partitions = pr = t_alloc(&a, tr[i].nr_partitions,
+						sizeof(*pr));
+		for (j = 0; j < tr[i].nr_partitions; j++) {
+			pr[j].partition = f.topics[i].partitions[j];
+			pr[j].offset = pr[j].partition;
+			pr[j].leader_epoch = -1;
+			pr[j].metadata = f.topics[i].name;
+		}
+	}
+	resp = (struct kafka_offset_fetch_resp){ 0, f.nr_topics, tr, 0 };
+	kafka_wbuf_init(&w);
+	fz_assert(!kafka_offset_fetch_resp_encode(&w, ver, 11, &resp));
+	fz_assert(!t_resp_open(&v, w.p, w.len, 11));
+	fz_assert(!t_offset_fetch_resp(&v, ver, &back, &a));
+	fz_assert(back.nr_topics == f.nr_topics);
+	for (i = 0; i < f.nr_topics; i++)
+		for (j = 0; j < tr[i].nr_partitions; j++)
+			fz_assert(back.topics[i].partitions[j].offset ==
+				  f.topics[i].partitions[j]);
+	kafka_wbuf_exit(&w);
+	kafka_arena_exit(&a);
+}
+
 /*
  * InitProducerId 0-1: the body kafka_request_decode left is decoded by
  * the broker's decoder, re-encoded as a client would, and a response for
@@ -455,6 +597,99 @@ static void check_unsupported(const struct kafka_request *r)
 	kafka_wbuf_exit(&w);
 }
 
+/*
+ * Re-encoded by the client side of proto_admin.c: the same frame, except
+ * that a boolean in the last byte (@last_bool) may have been any non-zero
+ * value (Kafka reads it as true) and is written as 1.
+ */
+static void same_frame(struct kafka_wbuf *w, const uint8_t *frame, size_t len,
+		       bool last_bool)
+{
+	size_t n = last_bool ? len - 1 : len;
+
+	fz_assert(w->len == len + 4);
+	fz_assert(!memcmp(w->p + 4, frame, n));
+	if (last_bool)
+		fz_assert(w->p[4 + n] == (frame[n] != 0));
+}
+
+/* CreateTopics: decode, re-encode, answer every topic, read it back. */
+static void check_create_topics(struct kafka_request *r,
+				const uint8_t *frame, size_t len)
+{
+	struct kafka_create_topics_resp resp = { 0 }, back;
+	struct kafka_create_topics_req q;
+	struct kafka_wbuf w;
+	struct zc_view v = r->body;
+	uint32_t i;
+	int ret, ver = r->hdr.api_version;
+
+	ret = kafka_create_topics_req_decode(&v, ver, &q, &r->arena);
+	fz_assert(ret == 0 || ret == -EBADMSG);
+	if (ret)
+		return;
+	kafka_wbuf_init(&w);
+	fz_assert(!kafka_create_topics_req_encode(&w, ver,
+			r->hdr.correlation_id, &r->hdr.client_id, &q));
+	same_frame(&w, frame, len, ver >= 1);
+	resp.nr_topics = q.nr_topics;
+	resp.topics = kafka_arena_alloc(&r->arena, q.nr_topics,
+					sizeof(*resp.topics));
+	fz_assert(resp.topics);
+	for (i = 0; i < q.nr_topics; i++) {
+		in_frame_str(&q.topics[i].name);
+		resp.topics[i].name = q.topics[i].name;
+		resp.topics[i].error = (int16_t)i;
+		resp.topics[i].message = q.topics[i].name;
+	}
+	kafka_wbuf_reset(&w);
+	fz_assert(!kafka_create_topics_resp_encode(&w, ver, 9, &resp));
+	fz_assert(!t_resp_open(&v, w.p, w.len, 9));
+	fz_assert(!kafka_create_topics_resp_decode(&v, ver, &back,
+						   &r->arena));
+	fz_assert(back.nr_topics == q.nr_topics);
+	for (i = 0; i < q.nr_topics; i++)
+		fz_assert(back.topics[i].error == (int16_t)i &&
+			  back.topics[i].name.len == q.topics[i].name.len);
+	kafka_wbuf_exit(&w);
+}
+
+static void check_delete_topics(struct kafka_request *r,
+				const uint8_t *frame, size_t len)
+{
+	struct kafka_delete_topics_resp resp = { 0 }, back;
+	struct kafka_delete_topics_req q;
+	struct kafka_wbuf w;
+	struct zc_view v = r->body;
+	uint32_t i;
+	int ret, ver = r->hdr.api_version;
+
+	ret = kafka_delete_topics_req_decode(&v, ver, &q, &r->arena);
+	fz_assert(ret == 0 || ret == -EBADMSG);
+	if (ret)
+		return;
+	kafka_wbuf_init(&w);
+	fz_assert(!kafka_delete_topics_req_encode(&w, ver,
+			r->hdr.correlation_id, &r->hdr.client_id, &q));
+	same_frame(&w, frame, len, false);
+	resp.nr_topics = q.nr_topics;
+	resp.topics = kafka_arena_alloc(&r->arena, q.nr_topics,
+					sizeof(*resp.topics));
+	fz_assert(resp.topics);
+	for (i = 0; i < q.nr_topics; i++) {
+		in_frame_str(&q.topics[i]);
+		resp.topics[i].name = q.topics[i];
+		resp.topics[i].error = 3;
+	}
+	kafka_wbuf_reset(&w);
+	fz_assert(!kafka_delete_topics_resp_encode(&w, ver, 9, &resp));
+	fz_assert(!t_resp_open(&v, w.p, w.len, 9));
+	fz_assert(!kafka_delete_topics_resp_decode(&v, ver, &back,
+						   &r->arena));
+	fz_assert(back.nr_topics == q.nr_topics);
+	kafka_wbuf_exit(&w);
+}
+
 /* One whole frame body (after the size prefix) at @frame. */
 static void check_frame(uint8_t *frame, size_t len)
 {
@@ -491,6 +726,21 @@ static void check_frame(uint8_t *frame, size_t len)
 		break;
 	case KAFKA_API_LIST_OFFSETS:
 		check_list_offsets(&r);
+		break;
+	case KAFKA_API_FIND_COORDINATOR:
+		check_find_coord(&r);
+		break;
+	case KAFKA_API_OFFSET_COMMIT:
+		check_commit(&r);
+		break;
+	case KAFKA_API_OFFSET_FETCH:
+		check_offset_fetch(&r);
+		break;
+	case KAFKA_API_CREATE_TOPICS:
+		check_create_topics(&r, frame, len);
+		break;
+	case KAFKA_API_DELETE_TOPICS:
+		check_delete_topics(&r, frame, len);
 		break;
 	case KAFKA_API_INIT_PRODUCER_ID:
 		check_init_pid(&r);
