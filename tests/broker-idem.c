@@ -612,6 +612,44 @@ static long consume_part(rd_kafka_t *rk, int32_t p, const struct idem_dr *dr)
 	return seen;
 }
 
+/*
+ * A transactional librdkafka producer: the broker has no transactions, and
+ * the client must learn it at once and fatally (FindCoordinator names this
+ * broker, InitProducerId answers TRANSACTIONAL_ID_AUTHORIZATION_FAILED),
+ * not retry until its timeout.
+ */
+static void rdkafka_transactional(void **state)
+{
+	rd_kafka_conf_t *conf;
+	rd_kafka_error_t *e;
+	struct t_broker b;
+	rd_kafka_t *rk;
+	char err[256];
+	time_t t0;
+
+	(void)state;
+	t_broker_dirs(&b);
+	T_BROKER_START(&b, "--quiet");
+	conf = conf_for(&b);
+	assert_int_equal(rd_kafka_conf_set(conf, "transactional.id", "tx-1",
+					   err, sizeof(err)),
+			 RD_KAFKA_CONF_OK);
+	rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
+	if (!rk)
+		fail_msg("rd_kafka_new: %s", err);
+	t0 = time(NULL);
+	e = rd_kafka_init_transactions(rk, 30000);
+	assert_non_null(e);
+	assert_true(rd_kafka_error_is_fatal(e) ||
+		    rd_kafka_error_code(e) ==
+			    RD_KAFKA_RESP_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+	assert_false(rd_kafka_error_is_retriable(e));
+	assert_true(time(NULL) - t0 < 20);
+	rd_kafka_error_destroy(e);
+	rd_kafka_destroy(rk);
+	t_broker_stop(&b);
+}
+
 static void rdkafka_kill9(void **state)
 {
 	static struct idem_dr dr;
@@ -690,6 +728,7 @@ int main(void)
 		cmocka_unit_test(rules_restart),
 		cmocka_unit_test(wrap_around),
 		cmocka_unit_test(race_workers),
+		cmocka_unit_test(rdkafka_transactional),
 		cmocka_unit_test(rdkafka_kill9),
 	};
 
