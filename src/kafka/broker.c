@@ -398,6 +398,8 @@ static int start(struct kafka_srv *srv, const struct kafka_cfg *cfg)
 	if (!err)
 		err = kafka_metrics_register(srv);
 	if (!err)
+		err = kafka_groups_start(srv);
+	if (!err)
 		err = open_topics(srv);
 	if (!err)
 		err = start_hk(srv);
@@ -432,6 +434,7 @@ static void stop(struct kafka_srv *srv)
 	unsigned int i;
 
 	stop_hk(srv);
+	kafka_groups_stop(srv);
 	if (srv->eng)
 		eng_free(srv->eng);
 	/* After the engine: no worker, no metrics render uses them now. */

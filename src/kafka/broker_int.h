@@ -14,6 +14,7 @@
  *   produce.c         Produce
  *   fetch.c           Fetch, long-poll
  *   topic.c           topics and partitions
+ *   group*.c          the group coordinator (group.h)
  */
 #ifndef ZC_KAFKA_BROKER_INT_H
 #define ZC_KAFKA_BROKER_INT_H
@@ -26,6 +27,7 @@
 
 #include "engine/engine.h"
 #include "kafka/broker.h"
+#include "kafka/group.h"
 #include "kafka/log.h"
 #include "kafka/proto.h"
 #include "kafka/topic.h"
@@ -86,6 +88,7 @@ struct kafka_srv {
 	pthread_mutex_t hk_lock;
 	pthread_cond_t hk_cond;
 	bool hk_stop;
+	struct kafka_groups *groups;	/* the coordinator (group.c) */
 };
 
 /* One worker thread's state. */
@@ -111,7 +114,11 @@ enum kafka_conn_flag {
 	KAFKA_CF_CLOSE = 0x2,		/* close once the chain is sent */
 	KAFKA_CF_WAIT = 0x4,		/* a fetch long-polls: no reading */
 	KAFKA_CF_DRAIN = 0x8,		/* graceful stop */
+	KAFKA_CF_GROUP = 0x10,		/* a JoinGroup/SyncGroup waits */
 };
+
+/* Parked: a request waits for its answer, nothing more is read. */
+#define KAFKA_CF_PARKED (KAFKA_CF_WAIT | KAFKA_CF_GROUP)
 
 /*
  * A fetch that waits for data (fetch.c): its decoded request, whose
@@ -135,6 +142,7 @@ struct kafka_conn {
 	struct kafka_wbuf wb;		/* small answers not yet in @out */
 	struct kafka_fetch_wait *fw;	/* when KAFKA_CF_WAIT */
 	struct kafka_conn *wprev, *wnext;	/* worker's waiting list */
+	struct kafka_group_wait *gw;	/* when KAFKA_CF_GROUP */
 };
 
 extern const struct eng_proto kafka_proto;

@@ -57,10 +57,12 @@ static void recheck(struct kafka_worker *w)
 	}
 }
 
+/* Another thread appended (fetches) or completed a group (group_wait.c). */
 static void on_wake(struct ev_loop *loop, struct ev_async *a)
 {
 	(void)loop;
 	recheck(a->data);
+	kafka_group_wake(a->data);
 }
 
 static void on_recheck(struct ev_loop *loop, struct ev_defer *d)

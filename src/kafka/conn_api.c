@@ -231,6 +231,14 @@ int kafka_dispatch(struct kafka_conn *c, struct kafka_request *req,
 		return kafka_fetch(c, req, frame_len);
 	case KAFKA_API_LIST_OFFSETS:
 		return list_offsets(c, req);
+	case KAFKA_API_JOIN_GROUP:
+		return kafka_group_join(c, req, frame_len);
+	case KAFKA_API_SYNC_GROUP:
+		return kafka_group_sync(c, req, frame_len);
+	case KAFKA_API_HEARTBEAT:
+		return kafka_group_heartbeat(c, req);
+	case KAFKA_API_LEAVE_GROUP:
+		return kafka_group_leave(c, req);
 	}
 	/* In the codec's table but without a handler here: no answer. */
 	eng_log(ENG_LOG_INFO, "fd %d: no handler for %s v%d; closing",

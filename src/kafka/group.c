@@ -1,0 +1,991 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * src/kafka/group.c - the group coordinator's state machine, after Kafka's
+ * GroupCoordinator (2.x, before KIP-848): Empty -> PreparingRebalance ->
+ * CompletingRebalance -> Stable, and back to PreparingRebalance whenever
+ * the membership or a member's protocols change.
+ *
+ * Locking: ONE mutex, kafka_groups.lock, guards every group, member,
+ * pending id, parked request (struct kafka_group_wait, apart from its
+ * worker-only fields) and the workers' ready lists. It is taken by a
+ * worker thread around one request's work on the group state and by the
+ * timer thread around one tick; nothing blocks while it is held (no I/O,
+ * no log, no topic lock). The only lock ever taken while holding it is
+ * srv->wake_lock, for reading, to wake a worker (group_wait.c); nothing
+ * takes kafka_groups.lock while holding wake_lock or any other lock, so
+ * there is no inversion. Connections are touched only by their own
+ * worker, never under the lock (except to read c == NULL-ness of nothing:
+ * the lock only hands waiters over).
+ *
+ * Rules (Kafka's, with the names of GroupCoordinator.scala):
+ *  1. JoinGroup with an empty member id gets a new id (client_id-uuid).
+ *     From v4 it is answered MEMBER_ID_REQUIRED with that id, which the
+ *     client sends back in a new JoinGroup (KIP-394); the id waits as a
+ *     "pending member" for one session timeout.
+ *  2. A join that adds a member or changes its protocols, or any join of
+ *     the leader, starts a rebalance (PreparingRebalance): every JoinGroup
+ *     is held until every member has rejoined (and no pending member is
+ *     left) or the largest rebalance timeout of the members passes;
+ *     members that did not rejoin are removed. A group that was Empty
+ *     waits --group-initial-delay first and again for every member that
+ *     arrives meanwhile, up to the rebalance timeout
+ *     (group.initial.rebalance.delay.ms, InitialDelayedJoin).
+ *  3. The rebalance completes: generation + 1, the protocol that every
+ *     member offers with the most first-choice votes, the leader (the
+ *     first member that joined) gets every member's metadata, the others
+ *     an empty list: CompletingRebalance.
+ *  4. SyncGroup of the followers is held until the leader's arrives with
+ *     the assignments; then every held SyncGroup gets its member's
+ *     assignment: Stable. A rebalance that starts meanwhile answers the
+ *     held ones REBALANCE_IN_PROGRESS.
+ *  5. Heartbeat: REBALANCE_IN_PROGRESS while PreparingRebalance (the
+ *     client rejoins), else NONE for a member of the current generation.
+ *     A member that neither heartbeats nor waits in JoinGroup/SyncGroup
+ *     within its session timeout is removed, which starts a rebalance, as
+ *     does LeaveGroup. A closed connection removes nobody.
+ *  6. Empty groups with no pending member are freed by the timer: their
+ *     generation starts again at 0 (Kafka keeps it with the offsets).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "broker_int.h"
+#include "group_int.h"
+#include "kafka/proto_group.h"
+
+static char *dup_str(const struct kafka_str *s)
+{
+	int32_t n = s->len > 0 ? s->len : 0;
+	char *p = malloc((size_t)n + 1);
+
+	if (!p)
+		return NULL;
+	if (n)
+		memcpy(p, s->p, (size_t)n);
+	p[n] = '\0';
+	return p;
+}
+
+static bool str_is(const struct kafka_str *s, const char *c)
+{
+	return c && s->len >= 0 && kafka_str_eq(s, c);
+}
+
+static struct kafka_group *find_group(struct kafka_groups *gs,
+				      const struct kafka_str *id)
+{
+	struct kafka_group *g;
+
+	for (g = gs->groups; g; g = g->next)
+		if (str_is(id, g->id))
+			return g;
+	return NULL;
+}
+
+static struct kafka_group *new_group(struct kafka_groups *gs,
+				     const struct kafka_str *id)
+{
+	struct kafka_group *g = calloc(1, sizeof(*g));
+
+	if (!g)
+		return NULL;
+	g->id = dup_str(id);
+	if (!g->id) {
+		free(g);
+		return NULL;
+	}
+	g->next = gs->groups;
+	gs->groups = g;
+	KAFKA_GROUP_COUNT(gs, nr_groups, 1);
+	return g;
+}
+
+static struct kafka_member *find_member(struct kafka_group *g,
+					const struct kafka_str *id)
+{
+	struct kafka_member *m;
+
+	for (m = g->members; m; m = m->next)
+		if (str_is(id, m->id))
+			return m;
+	return NULL;
+}
+
+static struct kafka_pending **find_pending(struct kafka_group *g,
+					   const struct kafka_str *id)
+{
+	struct kafka_pending **pp;
+
+	for (pp = &g->pending; *pp; pp = &(*pp)->next)
+		if (str_is(id, (*pp)->id))
+			return pp;
+	return NULL;
+}
+
+static void free_pending(struct kafka_pending **pp)
+{
+	struct kafka_pending *p = *pp;
+
+	*pp = p->next;
+	free(p->id);
+	free(p);
+}
+
+static void free_protos(struct kafka_member *m)
+{
+	uint32_t i;
+
+	for (i = 0; i < m->nr_protos; i++) {
+		free(m->protos[i].name);
+		free(m->protos[i].meta);
+	}
+	free(m->protos);
+	m->protos = NULL;
+	m->nr_protos = 0;
+}
+
+/* Rule 1: "client_id-" and 32 hex digits of a random UUID v4. */
+static char *new_member_id(const struct kafka_str *client_id)
+{
+	static const char hex[] = "0123456789abcdef";
+	int32_t cl = client_id->len > 0 ? client_id->len : 0;
+	uint8_t u[16];
+	size_t i, n = 0;
+	char *id;
+
+	if (cl > 128)
+		cl = 128;
+	if (getrandom(u, sizeof(u), 0) != (ssize_t)sizeof(u))
+		return NULL;
+	u[6] = (uint8_t)((u[6] & 0x0f) | 0x40);
+	u[8] = (uint8_t)((u[8] & 0x3f) | 0x80);
+	id = malloc((size_t)cl + 1 + 36 + 1);
+	if (!id)
+		return NULL;
+	memcpy(id, client_id->p ? client_id->p : "", (size_t)cl);
+	n = (size_t)cl;
+	id[n++] = '-';
+	for (i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			id[n++] = '-';
+		id[n++] = hex[u[i] >> 4];
+		id[n++] = hex[u[i] & 15];
+	}
+	id[n] = '\0';
+	return id;
+}
+
+/* Copies the protocols of @r into @m (replacing its own); -ENOMEM. */
+static int set_protos(struct kafka_member *m,
+		      const struct kafka_join_group_req *r)
+{
+	struct kafka_protocol *p;
+	uint32_t i;
+
+	p = calloc(r->nr_protocols ? r->nr_protocols : 1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	for (i = 0; i < r->nr_protocols; i++) {
+		p[i].name = dup_str(&r->protocols[i].name);
+		p[i].meta_len = r->protocols[i].metadata.len;
+		p[i].meta = malloc(p[i].meta_len ? (size_t)p[i].meta_len : 1);
+		if (!p[i].name || !p[i].meta) {
+			free(p[i].name);
+			free(p[i].meta);
+			while (i--) {
+				free(p[i].name);
+				free(p[i].meta);
+			}
+			free(p);
+			return -ENOMEM;
+		}
+		memcpy(p[i].meta, r->protocols[i].metadata.p,
+		       (size_t)p[i].meta_len);
+	}
+	free_protos(m);
+	m->protos = p;
+	m->nr_protos = r->nr_protocols;
+	return 0;
+}
+
+static const struct kafka_protocol *offer(const struct kafka_member *m,
+					  const char *name)
+{
+	uint32_t i;
+
+	for (i = 0; i < m->nr_protos; i++)
+		if (!strcmp(m->protos[i].name, name))
+			return &m->protos[i];
+	return NULL;
+}
+
+/* Whether every member but @skip offers @name. */
+static bool all_offer(const struct kafka_group *g, const char *name,
+		      const struct kafka_member *skip)
+{
+	const struct kafka_member *m;
+
+	for (m = g->members; m; m = m->next)
+		if (m != skip && !offer(m, name))
+			return false;
+	return true;
+}
+
+/*
+ * Kafka's supportsProtocols: an Empty group takes any non-empty type and
+ * list; otherwise the type must be the group's and one of the protocols
+ * must be offered by every other member.
+ */
+static bool supports(const struct kafka_group *g,
+		     const struct kafka_join_group_req *r,
+		     const struct kafka_member *self)
+{
+	char name[256];
+	uint32_t i;
+
+	if (!r->protocol_type.len || !r->nr_protocols)
+		return false;
+	if (!g->nr_members)
+		return true;
+	if (!str_is(&r->protocol_type, g->protocol_type))
+		return false;
+	for (i = 0; i < r->nr_protocols; i++) {
+		if (r->protocols[i].name.len >= (int32_t)sizeof(name))
+			continue;
+		memcpy(name, r->protocols[i].name.p,
+		       (size_t)r->protocols[i].name.len);
+		name[r->protocols[i].name.len] = '\0';
+		if (all_offer(g, name, self))
+			return true;
+	}
+	return false;
+}
+
+/* Whether @r's protocols are exactly those of @m (Kafka's matches). */
+static bool same_protos(const struct kafka_member *m,
+			const struct kafka_join_group_req *r)
+{
+	uint32_t i;
+
+	if (m->nr_protos != r->nr_protocols)
+		return false;
+	for (i = 0; i < r->nr_protocols; i++) {
+		if (!str_is(&r->protocols[i].name, m->protos[i].name) ||
+		    r->protocols[i].metadata.len != m->protos[i].meta_len ||
+		    memcmp(r->protocols[i].metadata.p, m->protos[i].meta,
+			   (size_t)m->protos[i].meta_len))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Rule 3: among the protocols every member offers, the one most members
+ * list first (of those); ties go to the leader's preference.
+ */
+static const char *select_protocol(const struct kafka_group *g)
+{
+	const struct kafka_member *lead = g->leader, *m;
+	const char *best = NULL, *name;
+	unsigned int votes, best_votes = 0;
+	uint32_t i, j;
+
+	for (i = 0; lead && i < lead->nr_protos; i++) {
+		name = lead->protos[i].name;
+		if (!all_offer(g, name, NULL))
+			continue;
+		votes = 0;
+		for (m = g->members; m; m = m->next) {
+			for (j = 0; j < m->nr_protos; j++)
+				if (all_offer(g, m->protos[j].name, NULL))
+					break;
+			if (j < m->nr_protos && !strcmp(m->protos[j].name,
+							name))
+				votes++;
+		}
+		if (!best || votes > best_votes) {
+			best = name;
+			best_votes = votes;
+		}
+	}
+	return best;
+}
+
+/* ---- answers --------------------------------------------------------- */
+
+static void join_answer(struct kafka_groups *gs, struct kafka_group_wait *w,
+			const struct kafka_join_group_resp *resp)
+{
+	if (kafka_join_group_resp_encode(&w->ans, w->version,
+					 w->correlation_id, resp))
+		kafka_wbuf_reset(&w->ans);
+	kafka_group_deliver(gs, w);
+}
+
+static void join_error(struct kafka_groups *gs, struct kafka_group_wait *w,
+		       int error, const char *member_id)
+{
+	struct kafka_join_group_resp resp = {
+		.error = (int16_t)error,
+		.generation_id = -1,
+		.protocol_name = KAFKA_STR(""),
+		.leader = KAFKA_STR(""),
+		.member_id = kafka_str_c(member_id ? member_id : ""),
+	};
+
+	join_answer(gs, w, &resp);
+}
+
+static void sync_answer(struct kafka_groups *gs, struct kafka_group_wait *w,
+			int error, const uint8_t *p, int32_t len)
+{
+	struct kafka_sync_group_resp resp = {
+		.error = (int16_t)error,
+		.assignment = { (uint8_t *)(uintptr_t)p, p ? len : 0 },
+	};
+
+	if (kafka_sync_group_resp_encode(&w->ans, w->version,
+					 w->correlation_id, &resp))
+		kafka_wbuf_reset(&w->ans);
+	kafka_group_deliver(gs, w);
+}
+
+void kafka_group_fail(struct kafka_groups *gs, struct kafka_group_wait *w,
+		      int error)
+{
+	kafka_wbuf_reset(&w->ans);
+	if (w->api == KAFKA_API_JOIN_GROUP)
+		join_error(gs, w, error, NULL);
+	else
+		sync_answer(gs, w, error, NULL, 0);
+}
+
+/*
+ * Rule 3: the JoinGroup answer of @m in the current generation; the
+ * leader's carries every member's metadata for the selected protocol.
+ */
+static void join_done(struct kafka_groups *gs, struct kafka_group *g,
+		      struct kafka_member *m)
+{
+	struct kafka_group_wait *w = m->join_w;
+	struct kafka_join_group_resp resp = {
+		.generation_id = g->generation,
+		.protocol_name = kafka_str_c(g->protocol ? g->protocol : ""),
+		.leader = kafka_str_c(g->leader ? g->leader->id : ""),
+		.member_id = kafka_str_c(m->id),
+	};
+	struct kafka_join_member *list = NULL;
+	const struct kafka_protocol *p;
+	struct kafka_member *o;
+	uint32_t n = 0;
+
+	if (m == g->leader && g->protocol) {
+		list = calloc(g->nr_members ? g->nr_members : 1,
+			      sizeof(*list));
+		if (!list) {
+			kafka_group_fail(gs, w, KAFKA_UNKNOWN_SERVER_ERROR);
+			return;
+		}
+		for (o = g->members; o; o = o->next, n++) {
+			p = offer(o, g->protocol);
+			list[n].member_id = kafka_str_c(o->id);
+			list[n].group_instance_id = KAFKA_STR_NULL;
+			list[n].metadata = (struct kafka_bytes){
+				p ? p->meta : NULL, p ? p->meta_len : 0 };
+		}
+	}
+	resp.nr_members = n;
+	resp.members = list;
+	join_answer(gs, w, &resp);
+	free(list);
+}
+
+/* ---- rebalance ------------------------------------------------------- */
+
+static int32_t max_rebalance_ms(const struct kafka_group *g)
+{
+	const struct kafka_member *m;
+	int32_t max = 0;
+
+	for (m = g->members; m; m = m->next)
+		if (m->rebalance_ms > max)
+			max = m->rebalance_ms;
+	return max;
+}
+
+/* Rule 4: held SyncGroups learn that another rebalance started. */
+static void fail_syncs(struct kafka_groups *gs, struct kafka_group *g)
+{
+	struct kafka_member *m;
+
+	for (m = g->members; m; m = m->next)
+		if (m->sync_w)
+			kafka_group_fail(gs, m->sync_w,
+					 KAFKA_REBALANCE_IN_PROGRESS);
+}
+
+/* Rule 2: Kafka's prepareRebalance. */
+static void prepare(struct kafka_groups *gs, struct kafka_group *g,
+		    uint64_t now)
+{
+	int32_t window = max_rebalance_ms(g);
+
+	if (g->state == KAFKA_GROUP_PREPARING)
+		return;
+	if (g->state == KAFKA_GROUP_COMPLETING)
+		fail_syncs(gs, g);
+	if (g->state == KAFKA_GROUP_EMPTY) {
+		g->initial = true;
+		g->new_member = false;
+		g->delay_left = (int64_t)window - gs->initial_delay_ms;
+		if (g->delay_left < 0)
+			g->delay_left = 0;
+		g->join_deadline = now + gs->initial_delay_ms;
+	} else {
+		g->initial = false;
+		g->join_deadline = now + (uint64_t)window;
+	}
+	g->state = KAFKA_GROUP_PREPARING;
+	KAFKA_GROUP_COUNT(gs, rebalances, 1);
+	kafka_group_poke(gs);
+}
+
+static void free_member(struct kafka_groups *gs, struct kafka_member *m)
+{
+	free_protos(m);
+	free(m->assignment);
+	free(m->id);
+	free(m);
+	KAFKA_GROUP_COUNT(gs, nr_members, -1);
+}
+
+/*
+ * Takes @m out of @g: its held requests are answered UNKNOWN_MEMBER_ID
+ * (another connection may still wait for it); the leader passes to the
+ * first member left.
+ */
+static void remove_member(struct kafka_groups *gs, struct kafka_group *g,
+			  struct kafka_member *m)
+{
+	struct kafka_member **pp;
+
+	for (pp = &g->members; *pp && *pp != m; pp = &(*pp)->next)
+		;
+	if (!*pp)
+		return;
+	*pp = m->next;
+	g->nr_members--;
+	if (m->join_w)
+		kafka_group_fail(gs, m->join_w, KAFKA_UNKNOWN_MEMBER_ID);
+	if (m->sync_w)
+		kafka_group_fail(gs, m->sync_w, KAFKA_UNKNOWN_MEMBER_ID);
+	if (g->leader == m)
+		g->leader = g->members;
+	free_member(gs, m);
+}
+
+/* Rule 3: Kafka's onCompleteJoin. */
+static void complete_join(struct kafka_groups *gs, struct kafka_group *g,
+			  uint64_t now)
+{
+	struct kafka_member *m, *next;
+
+	for (m = g->members; m; m = next) {
+		next = m->next;
+		if (!m->joined)
+			remove_member(gs, g, m);
+	}
+	g->generation++;
+	free(g->protocol);
+	g->protocol = NULL;
+	if (!g->nr_members) {
+		g->state = KAFKA_GROUP_EMPTY;
+		free(g->protocol_type);
+		g->protocol_type = NULL;
+		return;
+	}
+	if (!g->leader || !g->leader->joined)
+		g->leader = g->members;
+	g->protocol = (char *)select_protocol(g);
+	if (g->protocol)
+		g->protocol = strdup(g->protocol);
+	g->state = KAFKA_GROUP_COMPLETING;
+	for (m = g->members; m; m = m->next) {
+		m->joined = false;
+		m->deadline = now + (uint64_t)m->session_ms;
+		free(m->assignment);
+		m->assignment = NULL;
+		m->assign_len = 0;
+		if (m->join_w)
+			join_done(gs, g, m);
+	}
+}
+
+/* Kafka's hasAllMembersJoined. */
+static bool all_joined(const struct kafka_group *g)
+{
+	const struct kafka_member *m;
+
+	if (g->pending)
+		return false;
+	for (m = g->members; m; m = m->next)
+		if (!m->joined)
+			return false;
+	return true;
+}
+
+/*
+ * Rule 2: whether the window of a PreparingRebalance group ends at @now;
+ * completes it if so. The initial delay (InitialDelayedJoin) never ends
+ * early: it waits for more members.
+ */
+static void try_complete(struct kafka_groups *gs, struct kafka_group *g,
+			 uint64_t now)
+{
+	uint64_t d;
+
+	if (g->state != KAFKA_GROUP_PREPARING)
+		return;
+	if (g->initial) {
+		if (now < g->join_deadline)
+			return;
+		if (g->new_member && g->delay_left > 0) {
+			d = gs->initial_delay_ms < (uint64_t)g->delay_left ?
+			    gs->initial_delay_ms : (uint64_t)g->delay_left;
+			g->delay_left -= (int64_t)d;
+			g->new_member = false;
+			g->join_deadline = now + d;
+			return;
+		}
+		complete_join(gs, g, now);
+		return;
+	}
+	if (all_joined(g) || now >= g->join_deadline)
+		complete_join(gs, g, now);
+}
+
+/* ---- JoinGroup ------------------------------------------------------- */
+
+static void update_member(struct kafka_member *m,
+			  const struct kafka_join_group_req *r, uint64_t now)
+{
+	m->session_ms = r->session_timeout_ms;
+	m->rebalance_ms = r->rebalance_timeout_ms;
+	m->deadline = now + (uint64_t)m->session_ms;
+}
+
+/* Rule 2: @m (re)joins and waits in @w for the end of the rebalance. */
+static void rejoin(struct kafka_groups *gs, struct kafka_group *g,
+		   struct kafka_member *m, const struct kafka_join_group_req *r,
+		   struct kafka_group_wait *w, uint64_t now)
+{
+	if (set_protos(m, r)) {
+		kafka_group_fail(gs, w, KAFKA_UNKNOWN_SERVER_ERROR);
+		return;
+	}
+	update_member(m, r, now);
+	/* A second JoinGroup for the same member replaces the first. */
+	if (m->join_w)
+		kafka_group_fail(gs, m->join_w, KAFKA_REBALANCE_IN_PROGRESS);
+	m->join_w = w;
+	w->m = m;
+	m->joined = true;
+	if (g->state == KAFKA_GROUP_PREPARING && g->initial)
+		g->new_member = true;
+	prepare(gs, g, now);
+	try_complete(gs, g, now);
+}
+
+/* Kafka's addMemberAndRebalance, @id owned by the new member. */
+static void add_member(struct kafka_groups *gs, struct kafka_group *g,
+		       char *id, const struct kafka_join_group_req *r,
+		       struct kafka_group_wait *w, uint64_t now)
+{
+	struct kafka_member *m = calloc(1, sizeof(*m)), **pp;
+
+	if (!m || !g->protocol_type) {
+		if (!g->protocol_type)
+			g->protocol_type = dup_str(&r->protocol_type);
+		if (!m || !g->protocol_type) {
+			free(m);
+			free(id);
+			kafka_group_fail(gs, w, KAFKA_UNKNOWN_SERVER_ERROR);
+			return;
+		}
+	}
+	m->id = id;
+	for (pp = &g->members; *pp; pp = &(*pp)->next)
+		;
+	*pp = m;
+	g->nr_members++;
+	KAFKA_GROUP_COUNT(gs, nr_members, 1);
+	if (!g->leader)
+		g->leader = m;
+	rejoin(gs, g, m, r, w, now);
+}
+
+/* Rule 1 and the first half of Kafka's doUnknownJoinGroup. */
+static void join_new(struct kafka_groups *gs, struct kafka_group *g,
+		     const struct kafka_join_group_req *r,
+		     const struct kafka_str *client_id,
+		     struct kafka_group_wait *w, uint64_t now)
+{
+	struct kafka_pending *p;
+	char *id = new_member_id(client_id);
+
+	if (!id) {
+		kafka_group_fail(gs, w, KAFKA_UNKNOWN_SERVER_ERROR);
+		return;
+	}
+	if (w->version < 4) {
+		add_member(gs, g, id, r, w, now);
+		return;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		free(id);
+		kafka_group_fail(gs, w, KAFKA_UNKNOWN_SERVER_ERROR);
+		return;
+	}
+	p->id = id;
+	p->deadline = now + (uint64_t)r->session_timeout_ms;
+	p->next = g->pending;
+	g->pending = p;
+	join_error(gs, w, KAFKA_MEMBER_ID_REQUIRED, id);
+	kafka_group_poke(gs);
+}
+
+/* Kafka's doJoinGroup for a known member. */
+static void join_known(struct kafka_groups *gs, struct kafka_group *g,
+		       struct kafka_member *m,
+		       const struct kafka_join_group_req *r,
+		       struct kafka_group_wait *w, uint64_t now)
+{
+	switch (g->state) {
+	case KAFKA_GROUP_PREPARING:
+		rejoin(gs, g, m, r, w, now);
+		return;
+	case KAFKA_GROUP_COMPLETING:
+		if (!same_protos(m, r)) {
+			rejoin(gs, g, m, r, w, now);
+			return;
+		}
+		break;
+	default:
+		if (m == g->leader || !same_protos(m, r)) {
+			rejoin(gs, g, m, r, w, now);
+			return;
+		}
+		break;
+	}
+	/* The join changes nothing: the current generation again. */
+	update_member(m, r, now);
+	if (m->join_w)
+		kafka_group_fail(gs, m->join_w, KAFKA_REBALANCE_IN_PROGRESS);
+	m->join_w = w;
+	w->m = m;
+	join_done(gs, g, m);
+}
+
+void kafka_group_do_join(struct kafka_groups *gs,
+			 const struct kafka_join_group_req *r,
+			 const struct kafka_str *client_id,
+			 struct kafka_group_wait *w)
+{
+	uint64_t now = kafka_group_now();
+	struct kafka_pending **pp;
+	struct kafka_member *m;
+	struct kafka_group *g;
+	char *id;
+
+	if (r->group_id.len <= 0)
+		return join_error(gs, w, KAFKA_INVALID_GROUP_ID, NULL);
+	if (r->session_timeout_ms < (int32_t)gs->min_session_ms ||
+	    r->session_timeout_ms > (int32_t)gs->max_session_ms)
+		return join_error(gs, w, KAFKA_INVALID_SESSION_TIMEOUT, NULL);
+	if (r->rebalance_timeout_ms <= 0)
+		return join_error(gs, w, KAFKA_INVALID_REQUEST, NULL);
+	/* Static membership (KIP-345) is not kept: refuse, not ignore. */
+	if (!kafka_str_is_null(&r->group_instance_id))
+		return join_error(gs, w, KAFKA_UNSUPPORTED_VERSION, NULL);
+	g = find_group(gs, &r->group_id);
+	if (!r->member_id.len) {
+		if (!g)
+			g = new_group(gs, &r->group_id);
+		if (!g)
+			return join_error(gs, w, KAFKA_UNKNOWN_SERVER_ERROR,
+					  NULL);
+		if (!supports(g, r, NULL))
+			return join_error(gs, w,
+					  KAFKA_INCONSISTENT_GROUP_PROTOCOL,
+					  NULL);
+		return join_new(gs, g, r, client_id, w, now);
+	}
+	if (!g)
+		return join_error(gs, w, KAFKA_UNKNOWN_MEMBER_ID, NULL);
+	pp = find_pending(g, &r->member_id);
+	m = pp ? NULL : find_member(g, &r->member_id);
+	if (!pp && !m)
+		return join_error(gs, w, KAFKA_UNKNOWN_MEMBER_ID, NULL);
+	if (!supports(g, r, m))
+		return join_error(gs, w, KAFKA_INCONSISTENT_GROUP_PROTOCOL,
+				  NULL);
+	if (m)
+		return join_known(gs, g, m, r, w, now);
+	id = (*pp)->id;
+	(*pp)->id = NULL;
+	free_pending(pp);
+	add_member(gs, g, id, r, w, now);
+}
+
+/* ---- SyncGroup, Heartbeat, LeaveGroup -------------------------------- */
+
+/* Rule 4: the leader's assignments, copied to their members. */
+static void assign(struct kafka_groups *gs, struct kafka_group *g,
+		   const struct kafka_sync_group_req *r)
+{
+	const struct kafka_sync_assignment *a;
+	struct kafka_member *m;
+	uint32_t i;
+
+	for (i = 0; i < r->nr_assignments; i++) {
+		a = &r->assignments[i];
+		m = find_member(g, &a->member_id);
+		if (!m || m->assignment)
+			continue;
+		m->assignment = malloc(a->assignment.len ?
+				       (size_t)a->assignment.len : 1);
+		if (!m->assignment)
+			continue;
+		memcpy(m->assignment, a->assignment.p,
+		       (size_t)a->assignment.len);
+		m->assign_len = a->assignment.len;
+	}
+	g->state = KAFKA_GROUP_STABLE;
+	for (m = g->members; m; m = m->next)
+		if (m->sync_w)
+			sync_answer(gs, m->sync_w, KAFKA_NONE, m->assignment,
+				    m->assign_len);
+}
+
+void kafka_group_do_sync(struct kafka_groups *gs,
+			 const struct kafka_sync_group_req *r,
+			 struct kafka_group_wait *w)
+{
+	uint64_t now = kafka_group_now();
+	struct kafka_group *g = find_group(gs, &r->group_id);
+	struct kafka_member *m = g ? find_member(g, &r->member_id) : NULL;
+
+	if (!m)
+		return sync_answer(gs, w, KAFKA_UNKNOWN_MEMBER_ID, NULL, 0);
+	if (r->generation_id != g->generation)
+		return sync_answer(gs, w, KAFKA_ILLEGAL_GENERATION, NULL, 0);
+	m->deadline = now + (uint64_t)m->session_ms;
+	switch (g->state) {
+	case KAFKA_GROUP_PREPARING:
+		return sync_answer(gs, w, KAFKA_REBALANCE_IN_PROGRESS,
+				   NULL, 0);
+	case KAFKA_GROUP_STABLE:
+		return sync_answer(gs, w, KAFKA_NONE, m->assignment,
+				   m->assign_len);
+	case KAFKA_GROUP_COMPLETING:
+		if (m->sync_w)
+			kafka_group_fail(gs, m->sync_w,
+					 KAFKA_REBALANCE_IN_PROGRESS);
+		m->sync_w = w;
+		w->m = m;
+		if (m == g->leader)
+			assign(gs, g, r);
+		return;
+	default:
+		return sync_answer(gs, w, KAFKA_UNKNOWN_MEMBER_ID, NULL, 0);
+	}
+}
+
+int kafka_group_do_heartbeat(struct kafka_groups *gs,
+			     const struct kafka_str *group_id,
+			     int32_t generation, const struct kafka_str *member)
+{
+	struct kafka_group *g = find_group(gs, group_id);
+	struct kafka_member *m = g ? find_member(g, member) : NULL;
+
+	if (!m)
+		return KAFKA_UNKNOWN_MEMBER_ID;
+	if (generation != g->generation)
+		return KAFKA_ILLEGAL_GENERATION;
+	m->deadline = kafka_group_now() + (uint64_t)m->session_ms;
+	return g->state == KAFKA_GROUP_PREPARING ?
+	       KAFKA_REBALANCE_IN_PROGRESS : KAFKA_NONE;
+}
+
+/* Kafka's removeMemberAndUpdateGroup. */
+static void member_gone(struct kafka_groups *gs, struct kafka_group *g,
+			struct kafka_member *m, uint64_t now)
+{
+	remove_member(gs, g, m);
+	switch (g->state) {
+	case KAFKA_GROUP_STABLE:
+	case KAFKA_GROUP_COMPLETING:
+		prepare(gs, g, now);
+		/* With nobody left, the window ends at once. */
+		try_complete(gs, g, now);
+		break;
+	case KAFKA_GROUP_PREPARING:
+		try_complete(gs, g, now);
+		break;
+	default:
+		break;
+	}
+}
+
+int kafka_group_do_leave(struct kafka_groups *gs,
+			 const struct kafka_str *group_id,
+			 const struct kafka_str *member)
+{
+	struct kafka_group *g = find_group(gs, group_id);
+	struct kafka_pending **pp;
+	struct kafka_member *m;
+
+	if (!g)
+		return KAFKA_UNKNOWN_MEMBER_ID;
+	pp = find_pending(g, member);
+	if (pp) {
+		free_pending(pp);
+		try_complete(gs, g, kafka_group_now());
+		return KAFKA_NONE;
+	}
+	m = find_member(g, member);
+	if (!m)
+		return KAFKA_UNKNOWN_MEMBER_ID;
+	member_gone(gs, g, m, kafka_group_now());
+	return KAFKA_NONE;
+}
+
+int kafka_group_commit_check(struct kafka_srv *srv,
+			     const struct kafka_str *group_id,
+			     int32_t generation_id,
+			     const struct kafka_str *member_id)
+{
+	struct kafka_groups *gs = srv->groups;
+	struct kafka_member *m = NULL;
+	struct kafka_group *g;
+	int ret;
+
+	if (group_id->len <= 0)
+		return KAFKA_INVALID_GROUP_ID;
+	pthread_mutex_lock(&gs->lock);
+	g = find_group(gs, group_id);
+	if (g && !(generation_id < 0 && g->state == KAFKA_GROUP_EMPTY))
+		m = find_member(g, member_id);
+	if (!g)
+		ret = generation_id < 0 ? KAFKA_NONE :
+					  KAFKA_ILLEGAL_GENERATION;
+	else if (generation_id < 0 && g->state == KAFKA_GROUP_EMPTY)
+		ret = KAFKA_NONE;
+	else if (g->state == KAFKA_GROUP_COMPLETING)
+		ret = KAFKA_REBALANCE_IN_PROGRESS;
+	else if (!m)
+		ret = KAFKA_UNKNOWN_MEMBER_ID;
+	else if (generation_id != g->generation)
+		ret = KAFKA_ILLEGAL_GENERATION;
+	else
+		ret = KAFKA_NONE;
+	if (m && ret == KAFKA_NONE)
+		m->deadline = kafka_group_now() + (uint64_t)m->session_ms;
+	pthread_mutex_unlock(&gs->lock);
+	return ret;
+}
+
+/* ---- the timer ------------------------------------------------------- */
+
+static uint64_t min64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+static void free_group(struct kafka_groups *gs, struct kafka_group **gp)
+{
+	struct kafka_group *g = *gp;
+
+	g->state = KAFKA_GROUP_DEAD;
+	*gp = g->next;
+	free(g->protocol);
+	free(g->protocol_type);
+	free(g->id);
+	free(g);
+	KAFKA_GROUP_COUNT(gs, nr_groups, -1);
+}
+
+/* Rule 5: a member alive while it waits in JoinGroup or SyncGroup. */
+static bool expired(const struct kafka_member *m, uint64_t now)
+{
+	return !m->join_w && !m->sync_w && now >= m->deadline;
+}
+
+/* One group's deadlines at @now; returns its next one. */
+static uint64_t tick_group(struct kafka_groups *gs, struct kafka_group *g,
+			   uint64_t now)
+{
+	struct kafka_pending **pp = &g->pending;
+	struct kafka_member *m, *next;
+	uint64_t next_at = UINT64_MAX;
+
+	while (*pp) {
+		if (now >= (*pp)->deadline)
+			free_pending(pp);
+		else
+			pp = &(*pp)->next;
+	}
+	for (m = g->members; m; m = next) {
+		next = m->next;
+		if (expired(m, now)) {
+			eng_log(ENG_LOG_INFO, "group %s: member %s: session "
+				"timed out", g->id, m->id);
+			member_gone(gs, g, m, now);
+		}
+	}
+	try_complete(gs, g, now);
+	for (m = g->members; m; m = m->next)
+		if (!m->join_w && !m->sync_w)
+			next_at = min64(next_at, m->deadline);
+	for (pp = &g->pending; *pp; pp = &(*pp)->next)
+		next_at = min64(next_at, (*pp)->deadline);
+	if (g->state == KAFKA_GROUP_PREPARING)
+		next_at = min64(next_at, g->join_deadline);
+	return next_at;
+}
+
+uint64_t kafka_group_tick(struct kafka_groups *gs, uint64_t now)
+{
+	struct kafka_group **gp = &gs->groups;
+	uint64_t next = UINT64_MAX;
+
+	while (*gp) {
+		next = min64(next, tick_group(gs, *gp, now));
+		if ((*gp)->state == KAFKA_GROUP_EMPTY && !(*gp)->pending &&
+		    !(*gp)->nr_members)
+			free_group(gs, gp);
+		else
+			gp = &(*gp)->next;
+	}
+	return next;
+}
+
+void kafka_group_free_all(struct kafka_groups *gs)
+{
+	struct kafka_member *m;
+	struct kafka_group *g;
+
+	while ((g = gs->groups)) {
+		while ((m = g->members)) {
+			g->members = m->next;
+			free_member(gs, m);
+		}
+		while (g->pending)
+			free_pending(&g->pending);
+		free_group(gs, &gs->groups);
+	}
+}

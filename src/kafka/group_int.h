@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * src/kafka/group_int.h - shared by group*.c only: the registry, groups,
+ * members and parked requests. Every field of these structs is guarded by
+ * kafka_groups.lock (group.c, "Locking"), except those marked "worker".
+ */
+#ifndef ZC_KAFKA_GROUP_INT_H
+#define ZC_KAFKA_GROUP_INT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kafka/group.h"
+#include "kafka/wire.h"
+
+enum kafka_group_state {
+	KAFKA_GROUP_EMPTY = 0,
+	KAFKA_GROUP_PREPARING,		/* PreparingRebalance: joins held */
+	KAFKA_GROUP_COMPLETING,		/* CompletingRebalance: syncs held */
+	KAFKA_GROUP_STABLE,
+	KAFKA_GROUP_DEAD,		/* being freed */
+};
+
+/*
+ * A JoinGroup or SyncGroup waiting for its group. Created by the worker
+ * of @c; answered (ans encoded, @ready) by whichever thread completes the
+ * group, then handed to that worker through its ready list.
+ */
+struct kafka_group_wait {
+	struct kafka_conn *c;		/* worker: the parked connection */
+	unsigned int worker;		/* its worker id */
+	int16_t api;			/* KAFKA_API_JOIN_GROUP / _SYNC_GROUP */
+	int16_t version;
+	int32_t correlation_id;
+	uint32_t frame_len;		/* worker: skipped once answered */
+	struct kafka_member *m;		/* waiting on it; NULL once answered */
+	struct kafka_wbuf ans;		/* the whole response frame */
+	bool ready;			/* ans is final */
+	bool inline_;			/* its own handler still runs */
+	struct kafka_group_wait *next;	/* on a worker's ready list */
+};
+
+struct kafka_protocol {
+	char *name;
+	uint8_t *meta;
+	int32_t meta_len;
+};
+
+struct kafka_member {
+	struct kafka_member *next;	/* join order */
+	char *id;
+	int32_t session_ms, rebalance_ms;
+	uint32_t nr_protos;
+	struct kafka_protocol *protos;	/* by preference */
+	uint8_t *assignment;
+	int32_t assign_len;
+	uint64_t deadline;		/* session expiry, monotonic ms */
+	bool joined;			/* rejoined in this rebalance */
+	struct kafka_group_wait *join_w, *sync_w;
+};
+
+/* A member id handed out with MEMBER_ID_REQUIRED, not joined yet. */
+struct kafka_pending {
+	struct kafka_pending *next;
+	char *id;
+	uint64_t deadline;
+};
+
+struct kafka_group {
+	struct kafka_group *next;
+	char *id;
+	enum kafka_group_state state;
+	int32_t generation;
+	char *protocol_type;		/* NULL while Empty */
+	char *protocol;			/* selected; NULL when none */
+	struct kafka_member *members;
+	struct kafka_member *leader;
+	uint32_t nr_members;
+	struct kafka_pending *pending;
+	/* PreparingRebalance: the end of the window, or of the initial
+	 * delay (Kafka's InitialDelayedJoin) while @initial. */
+	uint64_t join_deadline;
+	bool initial;
+	bool new_member;		/* joined during the initial delay */
+	int64_t delay_left;		/* of the rebalance timeout */
+};
+
+struct kafka_groups {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;		/* the timer thread sleeps on it */
+	struct kafka_srv *srv;
+	struct kafka_group *groups;
+	struct kafka_group_wait **ready;	/* per worker */
+	uint32_t initial_delay_ms;
+	uint32_t min_session_ms, max_session_ms;
+	pthread_t timer;
+	bool timer_running, stop;
+	/* counters for the metrics (read without the lock: gauges) */
+	uint64_t nr_groups, nr_members, rebalances;
+	int req[4];			/* join, sync, heartbeat, leave */
+};
+
+/* group_wait.c: the monotonic clock of every group deadline. */
+uint64_t kafka_group_now(void);
+
+/*
+ * group_wait.c: @w's answer (already in @w->ans) is final: handed to its
+ * worker (woken), or left for its own handler when inline. Unlinks it
+ * from its member.
+ */
+void kafka_group_deliver(struct kafka_groups *gs, struct kafka_group_wait *w);
+
+/* group_wait.c: the timer thread should look at the deadlines again. */
+void kafka_group_poke(struct kafka_groups *gs);
+
+/*
+ * group.c: the state machine; the caller holds gs->lock. @w is the
+ * parked request to answer (always answered, maybe later); the handler's
+ * decoded request gives the fields.
+ */
+struct kafka_join_group_req;
+struct kafka_sync_group_req;
+void kafka_group_do_join(struct kafka_groups *gs,
+			 const struct kafka_join_group_req *r,
+			 const struct kafka_str *client_id,
+			 struct kafka_group_wait *w);
+void kafka_group_do_sync(struct kafka_groups *gs,
+			 const struct kafka_sync_group_req *r,
+			 struct kafka_group_wait *w);
+int kafka_group_do_heartbeat(struct kafka_groups *gs,
+			     const struct kafka_str *group_id,
+			     int32_t generation, const struct kafka_str *member);
+int kafka_group_do_leave(struct kafka_groups *gs,
+			 const struct kafka_str *group_id,
+			 const struct kafka_str *member);
+
+/*
+ * group.c: encodes @w's error answer (no assignment, no members) and
+ * delivers it.
+ */
+void kafka_group_fail(struct kafka_groups *gs, struct kafka_group_wait *w,
+		      int error);
+
+/*
+ * group.c: the timer's work: expires sessions and pending members, ends
+ * rebalance windows, frees idle empty groups. Returns the next deadline
+ * (UINT64_MAX: none). Caller holds gs->lock.
+ */
+uint64_t kafka_group_tick(struct kafka_groups *gs, uint64_t now);
+
+/* group.c: frees every group (the broker stops; no request is parked). */
+void kafka_group_free_all(struct kafka_groups *gs);
+
+/* Counters read by the metrics without the lock. */
+#define KAFKA_GROUP_COUNT(gs, f, n) \
+	__atomic_add_fetch(&(gs)->f, (uint64_t)(n), __ATOMIC_RELAXED)
+
+#endif
