@@ -17,6 +17,7 @@
 #include <zcio/chain.h>
 
 #include "kafka/proto.h"
+#include "kafka/proto_coord.h"
 #include "kafka/proto_int.h"
 #include "fuzz/kafka-client.h"
 
@@ -53,12 +54,12 @@ static void api_table(void **state)
 {
 	static const struct kafka_api_range want[] = {
 		{ 0, 3, 7 }, { 1, 4, 11 }, { 2, 1, 2 }, { 3, 0, 4 },
-		{ 18, 0, 2 },
+		{ 10, 0, 2 }, { 18, 0, 2 },
 	};
 	unsigned int i;
 
 	(void)state;
-	assert_int_equal(kafka_nr_apis, 5);
+	assert_int_equal(kafka_nr_apis, 6);
 	for (i = 0; i < kafka_nr_apis; i++) {
 		assert_int_equal(kafka_apis[i].key, want[i].key);
 		assert_int_equal(kafka_apis[i].min, want[i].min);
@@ -67,7 +68,7 @@ static void api_table(void **state)
 			assert_true(kafka_apis[i].key > kafka_apis[i - 1].key);
 		assert_ptr_equal(kafka_api_find(want[i].key), &kafka_apis[i]);
 	}
-	assert_null(kafka_api_find(10));
+	assert_null(kafka_api_find(24));
 	assert_null(kafka_api_find(-1));
 	assert_string_equal(kafka_api_name(1), "Fetch");
 	assert_string_equal(kafka_api_name(18), "ApiVersions");
@@ -96,21 +97,22 @@ static void err_names(void **state)
 /* ---- golden bytes ------------------------------------------------------ */
 
 #define API_ENTRIES							\
-	0x00, 0x00, 0x00, 0x05,						\
+	0x00, 0x00, 0x00, 0x06,						\
 	0x00, 0x00, 0x00, 0x03, 0x00, 0x07,	/* Produce 3-7 */	\
 	0x00, 0x01, 0x00, 0x04, 0x00, 0x0b,	/* Fetch 4-11 */	\
 	0x00, 0x02, 0x00, 0x01, 0x00, 0x02,	/* ListOffsets 1-2 */	\
 	0x00, 0x03, 0x00, 0x00, 0x00, 0x04,	/* Metadata 0-4 */	\
+	0x00, 0x0a, 0x00, 0x00, 0x00, 0x02,	/* FindCoordinator 0-2 */ \
 	0x00, 0x12, 0x00, 0x00, 0x00, 0x02	/* ApiVersions 0-2 */
 
 static void golden_api_versions(void **state)
 {
 	static const uint8_t v0[] = {
-		0x00, 0x00, 0x00, 0x28, 0x01, 0x02, 0x03, 0x04,
+		0x00, 0x00, 0x00, 0x2e, 0x01, 0x02, 0x03, 0x04,
 		0x00, 0x00, API_ENTRIES,
 	};
 	static const uint8_t v1[] = {
-		0x00, 0x00, 0x00, 0x2c, 0x01, 0x02, 0x03, 0x04,
+		0x00, 0x00, 0x00, 0x32, 0x01, 0x02, 0x03, 0x04,
 		0x00, 0x00, API_ENTRIES, 0x00, 0x00, 0x00, 0x00,
 	};
 	struct kafka_wbuf w;
@@ -600,6 +602,7 @@ static void unsupported_versions(void **state)
 		{ KAFKA_API_PRODUCE, 2, 8 }, { KAFKA_API_FETCH, 3, 12 },
 		{ KAFKA_API_LIST_OFFSETS, 0, 3 }, { KAFKA_API_METADATA, -1, 5 },
 		{ KAFKA_API_API_VERSIONS, -1, 3 },
+		{ KAFKA_API_FIND_COORDINATOR, -1, 3 },
 	};
 	struct kafka_request r;
 	struct t_out o = { 0 };
@@ -623,7 +626,7 @@ static void unsupported_versions(void **state)
 	}
 	/* keys outside the table: unknown, or known but not served */
 	for (i = 0; i < 3; i++) {
-		static const int keys[] = { 10, 99, -1 };
+		static const int keys[] = { 24, 99, -1 };
 
 		o.len = 0;
 		s = t_req_begin(&o, keys[i], 0, 8, "x");
@@ -670,6 +673,8 @@ static void table_within_codec(void **state)
 		{ KAFKA_API_METADATA, KAFKA_METADATA_MIN, KAFKA_METADATA_MAX },
 		{ KAFKA_API_API_VERSIONS, KAFKA_API_VERSIONS_MIN,
 		  KAFKA_API_VERSIONS_MAX },
+		{ KAFKA_API_FIND_COORDINATOR, KAFKA_FIND_COORDINATOR_MIN,
+		  KAFKA_FIND_COORDINATOR_MAX },
 	};
 	const struct kafka_api_range *a;
 	unsigned int i;
@@ -1149,7 +1154,7 @@ static void wbuf_modes(void **state)
 	assert_int_equal(zc_chain_bytes(&c), len);
 	flat = t_chain_flatten(&c, &len);
 	assert_int_equal(flat[7], 1);
-	assert_int_equal(flat[44 + 7], 2);
+	assert_int_equal(flat[4 + flat[3] + 7], 2);
 	free(flat);
 	/* empty: nothing appended */
 	assert_int_equal(kafka_wbuf_to_chain(&w, &c), 0);

@@ -14,6 +14,7 @@
  *   produce.c         Produce
  *   fetch.c           Fetch, long-poll
  *   topic.c           topics and partitions
+ *   coord.c           FindCoordinator
  *   group*.c          the group coordinator (group.h)
  */
 #ifndef ZC_KAFKA_BROKER_INT_H
@@ -42,6 +43,7 @@ enum kafka_req_kind {
 	KAFKA_REQ_LIST_OFFSETS,
 	KAFKA_REQ_METADATA,
 	KAFKA_REQ_API_VERSIONS,
+	KAFKA_REQ_FIND_COORDINATOR,
 	KAFKA_REQ_REFUSED,		/* unknown key/version, malformed */
 	KAFKA_REQ__COUNT
 };
@@ -178,6 +180,9 @@ struct kafka_topic *kafka_topic_get(struct kafka_srv *srv,
 
 /* produce.c: Produce; 0, or -errno to close the connection. */
 int kafka_produce(struct kafka_conn *c, struct kafka_request *req);
+
+/* coord.c: FindCoordinator; 0, or -errno to close the connection. */
+int kafka_find_coordinator(struct kafka_conn *c, struct kafka_request *req);
 
 /*
  * fetch.c: Fetch. Answers now (0) or parks the request in @c->fw and

@@ -28,6 +28,7 @@ static const char *const req_names[KAFKA_REQ__COUNT] = {
 	[KAFKA_REQ_LIST_OFFSETS] = "list_offsets",
 	[KAFKA_REQ_METADATA] = "metadata",
 	[KAFKA_REQ_API_VERSIONS] = "api_versions",
+	[KAFKA_REQ_FIND_COORDINATOR] = "find_coordinator",
 	[KAFKA_REQ_REFUSED] = "refused",
 };
 

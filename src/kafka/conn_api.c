@@ -231,6 +231,8 @@ int kafka_dispatch(struct kafka_conn *c, struct kafka_request *req,
 		return kafka_fetch(c, req, frame_len);
 	case KAFKA_API_LIST_OFFSETS:
 		return list_offsets(c, req);
+	case KAFKA_API_FIND_COORDINATOR:
+		return kafka_find_coordinator(c, req);
 	case KAFKA_API_JOIN_GROUP:
 		return kafka_group_join(c, req, frame_len);
 	case KAFKA_API_SYNC_GROUP:

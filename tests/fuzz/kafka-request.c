@@ -34,6 +34,7 @@
 #include "kafka/batch.h"
 #include "kafka/proto.h"
 #include "kafka-client.h"
+#include "kafka-client-commit.h"
 
 #define fz_assert(c)							\
 	do {								\
@@ -390,6 +391,34 @@ static void check_list_offsets(const struct kafka_request *r)
 	kafka_arena_exit(&a);
 }
 
+static void check_find_coord(const struct kafka_request *r)
+{
+	struct kafka_find_coord_req f;
+	struct kafka_find_coord_resp resp, back;
+	struct zc_view v = r->body;
+	struct t_out o = { 0 };
+	struct kafka_wbuf w;
+	int ret;
+
+	ret = kafka_find_coord_req_decode(&v, r->hdr.api_version, &f);
+	fz_assert(ret == 0 || ret == -EBADMSG);
+	if (ret)
+		return;
+	in_frame_str(&f.key);
+	fz_assert(f.key.len >= 0);
+	t_find_coord_req(&o, r->hdr.api_version, 0, &f);
+	same_body(&o, &r->body, 0);
+	resp = (struct kafka_find_coord_resp){ 0, (int16_t)f.key_type, f.key,
+					       1, f.key, f.key.len };
+	kafka_wbuf_init(&w);
+	fz_assert(!kafka_find_coord_resp_encode(&w, r->hdr.api_version, 9,
+						&resp));
+	fz_assert(!t_resp_open(&v, w.p, w.len, 9));
+	fz_assert(!t_find_coord_resp(&v, r->hdr.api_version, &back));
+	fz_assert(back.port == f.key.len && back.host.len == f.key.len);
+	kafka_wbuf_exit(&w);
+}
+
 static void check_unsupported(const struct kafka_request *r)
 {
 	struct kafka_wbuf w;
@@ -444,6 +473,9 @@ static void check_frame(uint8_t *frame, size_t len)
 		break;
 	case KAFKA_API_LIST_OFFSETS:
 		check_list_offsets(&r);
+		break;
+	case KAFKA_API_FIND_COORDINATOR:
+		check_find_coord(&r);
 		break;
 	default:
 		fz_assert(0);
