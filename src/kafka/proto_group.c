@@ -13,6 +13,13 @@
 #define PROTOCOL_MIN 6		/* name "" + metadata length */
 #define ASSIGNMENT_MIN 6	/* member id "" + assignment length */
 
+/* Non-nullable bytes out: NULL or a negative length is written empty. */
+static void put_bytes_nn(struct kafka_wbuf *w, const struct kafka_bytes *b)
+{
+	kafka_put_bytes(w, b->p ? (const void *)b->p : "",
+			b->len < 0 ? 0 : b->len);
+}
+
 /* Non-nullable bytes: -1 is malformed here. */
 static int read_bytes_nn(struct zc_view *v, struct kafka_bytes *b)
 {
@@ -87,8 +94,7 @@ int kafka_join_group_resp_encode(struct kafka_wbuf *w, int version,
 		kafka_put_str(w, &m->member_id);
 		if (version >= 5)
 			kafka_put_str(w, &m->group_instance_id);
-		kafka_put_bytes(w, m->metadata.p,
-				m->metadata.len < 0 ? 0 : m->metadata.len);
+		put_bytes_nn(w, &m->metadata);
 	}
 	return kafka_resp_end(w, start, 0);
 }
@@ -133,8 +139,7 @@ int kafka_sync_group_resp_encode(struct kafka_wbuf *w, int version,
 	if (version >= 1)
 		kafka_put_i32(w, r->throttle_time_ms);
 	kafka_put_i16(w, r->error);
-	kafka_put_bytes(w, r->assignment.p,
-			r->assignment.len < 0 ? 0 : r->assignment.len);
+	put_bytes_nn(w, &r->assignment);
 	return kafka_resp_end(w, start, 0);
 }
 
