@@ -4,7 +4,11 @@
  * wire with raw sockets: FindCoordinator v0-2 names this broker (the
  * address Metadata advertises), a transaction coordinator is
  * COORDINATOR_NOT_AVAILABLE, an unknown key_type INVALID_REQUEST, a
- * malformed body closes the connection. Each test runs on both engines.
+ * malformed body closes the connection. OffsetCommit v0-7 commits read
+ * back by OffsetFetch v0-5 (offsets, metadata, leader epochs, unknown
+ * partitions, the null topic list), again after a restart; the errors:
+ * INVALID_GROUP_ID, UNKNOWN_TOPIC_OR_PARTITION, OFFSET_METADATA_TOO_LARGE,
+ * malformed and unsupported versions. Each test runs on both engines.
  */
 #include "broker-util.h"
 
@@ -147,10 +151,356 @@ static void find_coordinator(void **state)
 	t_broker_stop(&b);
 }
 
+/* Metadata v4 for @topic, auto-created with the default 4 partitions. */
+static void create_topic(int fd, const char *topic)
+{
+	struct t_kreq r;
+
+	t_kbegin(&r, 3, 4, 2);
+	t_kput32(&r, 1);
+	t_kputs(&r, topic);
+	t_kput8(&r, 1);
+	t_kend(&r);
+	roundtrip(fd, &r, 2);
+}
+
+struct cpart {
+	int32_t part;
+	int64_t offset;
+	const char *meta;		/* NULL: a null string */
+};
+
+/* OffsetCommit @ver of @n partitions of @topic; errors into @err. */
+static void commit(int fd, int16_t ver, const char *group,
+		   const char *topic, const struct cpart *p, int n,
+		   int16_t *err)
+{
+	struct t_kreq r;
+	size_t off = 4;
+	int i;
+
+	t_kbegin(&r, 8, ver, 60 + ver);
+	t_kputs(&r, group);
+	if (ver >= 1) {
+		t_kput32(&r, -1);		/* generation: simple consumer */
+		t_kputs(&r, "");
+	}
+	if (ver >= 7)
+		t_kputs(&r, NULL);
+	if (ver >= 2 && ver <= 4)
+		t_kput64(&r, -1);
+	t_kput32(&r, 1);
+	t_kputs(&r, topic);
+	t_kput32(&r, n);
+	for (i = 0; i < n; i++) {
+		t_kput32(&r, p[i].part);
+		t_kput64(&r, p[i].offset);
+		if (ver >= 6)
+			t_kput32(&r, 5);	/* leader epoch */
+		if (ver == 1)
+			t_kput64(&r, 1700000000000);
+		t_kputs(&r, p[i].meta);
+	}
+	t_kend(&r);
+	roundtrip(fd, &r, 60 + ver);
+	if (ver >= 3)
+		off += 4;
+	assert_int_equal(t_get32(rbuf + off), 1);
+	off += 4 + 2 + strlen(topic);
+	assert_int_equal(t_get32(rbuf + off), n);
+	off += 4;
+	for (i = 0; i < n; i++, off += 6) {
+		assert_int_equal(t_get32(rbuf + off), p[i].part);
+		err[i] = t_get16(rbuf + off + 4);
+	}
+}
+
+struct fpart {
+	char topic[64];
+	int32_t part;
+	int64_t offset;
+	int32_t epoch;
+	char meta[4100];
+	int16_t error;
+};
+
+/*
+ * OffsetFetch @ver of @n partitions of @topic (@topic NULL: the null
+ * list); the answer's partitions into @out (at most @cap); returns how
+ * many, the top-level error (v2+) in *@top.
+ */
+static int offset_fetch(int fd, int16_t ver, const char *group,
+			const char *topic, const int32_t *parts, int n,
+			struct fpart *out, int cap, int16_t *top)
+{
+	struct t_kreq r;
+	int32_t nt, np, i, j, k = 0;
+	size_t off = 4;
+	int16_t len;
+	ssize_t size;
+
+	t_kbegin(&r, 9, ver, 80 + ver);
+	t_kputs(&r, group);
+	if (!topic) {
+		t_kput32(&r, -1);
+	} else {
+		t_kput32(&r, 1);
+		t_kputs(&r, topic);
+		t_kput32(&r, n);
+		for (i = 0; i < n; i++)
+			t_kput32(&r, parts[i]);
+	}
+	t_kend(&r);
+	size = roundtrip(fd, &r, 80 + ver);
+	if (ver >= 3)
+		off += 4;
+	nt = t_get32(rbuf + off);
+	off += 4;
+	for (i = 0; i < nt; i++) {
+		char name[64];
+
+		len = t_get16(rbuf + off);
+		assert_true(len > 0 && len < 64);
+		memcpy(name, rbuf + off + 2, (size_t)len);
+		name[len] = '\0';
+		off += 2 + (size_t)len;
+		np = t_get32(rbuf + off);
+		off += 4;
+		for (j = 0; j < np; j++, k++) {
+			assert_true(k < cap);
+			snprintf(out[k].topic, sizeof(out[k].topic), "%s",
+				 name);
+			out[k].part = t_get32(rbuf + off);
+			out[k].offset = t_get64(rbuf + off + 4);
+			off += 12;
+			out[k].epoch = -1;
+			if (ver >= 5) {
+				out[k].epoch = t_get32(rbuf + off);
+				off += 4;
+			}
+			len = t_get16(rbuf + off);
+			assert_true(len >= -1 && len < 4100);
+			off += 2;
+			out[k].meta[0] = '\0';
+			if (len == -1) {
+				snprintf(out[k].meta, sizeof(out[k].meta),
+					 "(null)");
+			} else {
+				memcpy(out[k].meta, rbuf + off, (size_t)len);
+				out[k].meta[len] = '\0';
+				off += (size_t)len;
+			}
+			out[k].error = t_get16(rbuf + off);
+			off += 2;
+		}
+	}
+	*top = 0;
+	if (ver >= 2) {
+		*top = t_get16(rbuf + off);
+		off += 2;
+	}
+	assert_int_equal((ssize_t)off, size);
+	return k;
+}
+
+/* What commit version @cv left for "ct", read with fetch version @fv. */
+static void check_committed(int fd, int cv, int16_t fv)
+{
+	static const int32_t parts[] = { 0, 1, 2, 9 };
+	struct fpart f[8];
+	char group[16], meta[16];
+	int16_t top;
+
+	snprintf(group, sizeof(group), "g%d", cv);
+	snprintf(meta, sizeof(meta), "m%d", cv);
+	assert_int_equal(offset_fetch(fd, fv, group, "ct", parts, 4, f, 8,
+				      &top), 4);
+	assert_int_equal(top, 0);
+	assert_string_equal(f[0].topic, "ct");
+	assert_int_equal(f[0].part, 0);
+	assert_int_equal(f[0].offset, 100 + cv);
+	assert_string_equal(f[0].meta, meta);
+	assert_int_equal(f[0].epoch, fv >= 5 && cv >= 6 ? 5 : -1);
+	assert_int_equal(f[0].error, 0);
+	/* a null metadata reads back empty, as Kafka stores it */
+	assert_int_equal(f[1].offset, 200 + cv);
+	assert_string_equal(f[1].meta, "");
+	/* never committed */
+	assert_int_equal(f[2].offset, -1);
+	assert_string_equal(f[2].meta, "");
+	assert_int_equal(f[2].error, 0);
+	/* no such partition: v0 says so, v1+ answer "nothing committed" */
+	assert_int_equal(f[3].offset, -1);
+	assert_int_equal(f[3].error, fv == 0 ? 3 : 0);
+	/* the null list (v2+): the group's two partitions */
+	if (fv < 2)
+		return;
+	assert_int_equal(offset_fetch(fd, fv, group, NULL, NULL, 0, f, 8,
+				      &top), 2);
+	assert_string_equal(f[0].topic, "ct");
+	assert_int_equal(f[0].part, 0);
+	assert_int_equal(f[0].offset, 100 + cv);
+	assert_int_equal(f[1].part, 1);
+	assert_int_equal(f[1].offset, 200 + cv);
+}
+
+static void commit_versions(void **state)
+{
+	const char *args[] = { "--engine", T_ENGINE(state), NULL };
+	struct cpart p[4];
+	struct t_broker b;
+	char meta[16], group[16];
+	int16_t err[4], fv;
+	int fd, cv;
+
+	start(&b, NULL);
+	fd = t_connect(b.port);
+	create_topic(fd, "ct");
+	for (cv = 0; cv <= 7; cv++) {
+		snprintf(group, sizeof(group), "g%d", cv);
+		snprintf(meta, sizeof(meta), "m%d", cv);
+		/* an earlier value first: the last one wins */
+		p[0] = (struct cpart){ 0, 1, "old" };
+		commit(fd, (int16_t)cv, group, "ct", p, 1, err);
+		assert_int_equal(err[0], 0);
+		p[0] = (struct cpart){ 0, 100 + cv, meta };
+		p[1] = (struct cpart){ 1, 200 + cv, NULL };
+		p[2] = (struct cpart){ 9, 5, "" };
+		commit(fd, (int16_t)cv, group, "ct", p, 3, err);
+		assert_int_equal(err[0], 0);
+		assert_int_equal(err[1], 0);
+		assert_int_equal(err[2], 3);	/* UNKNOWN_TOPIC_OR_PARTITION */
+		commit(fd, (int16_t)cv, group, "no-such-topic", p, 1, err);
+		assert_int_equal(err[0], 3);
+		for (fv = 0; fv <= 5; fv++)
+			check_committed(fd, cv, fv);
+	}
+	close(fd);
+	assert_int_equal(t_metric(&b, "zcio_kafka_offset_commits_total"), 24);
+	assert_int_equal(t_metric(&b, "zcio_kafka_offset_commit_errors_total"),
+			 16);
+	t_broker_stop(&b);
+	/* the same after a restart */
+	if (t_broker_startv(&b, args)) {
+		t_broker_dump(&b);
+		fail_msg("zcio broker did not restart");
+	}
+	fd = t_connect(b.port);
+	for (cv = 0; cv <= 7; cv++)
+		for (fv = 0; fv <= 5; fv++)
+			check_committed(fd, cv, fv);
+	close(fd);
+	t_broker_stop(&b);
+}
+
+static void commit_errors(void **state)
+{
+	static const int32_t parts[] = { 0, 1 };
+	struct t_broker b;
+	struct cpart p[2];
+	struct fpart f[4];
+	struct t_kreq r;
+	char *big;
+	int16_t err[2], top, ver;
+	int fd;
+
+	start(&b, NULL);
+	fd = t_connect(b.port);
+	create_topic(fd, "ce");
+	/* an empty group id: every partition, every version */
+	p[0] = (struct cpart){ 0, 1, "" };
+	p[1] = (struct cpart){ 1, 2, "" };
+	for (ver = 0; ver <= 7; ver++) {
+		commit(fd, ver, "", "ce", p, 2, err);
+		assert_int_equal(err[0], 24);
+		assert_int_equal(err[1], 24);
+	}
+	/* v0-1 answer it per partition, v2+ at the top, without topics */
+	for (ver = 0; ver <= 5; ver++) {
+		int n = offset_fetch(fd, ver, "", "ce", parts, 2, f, 4, &top);
+
+		if (ver < 2) {
+			assert_int_equal(n, 2);
+			assert_int_equal(f[1].error, 24);
+			assert_int_equal(f[1].offset, -1);
+		} else {
+			assert_int_equal(n, 0);
+			assert_int_equal(top, 24);
+		}
+	}
+	/* metadata: 4096 bytes fit, 4097 do not */
+	big = malloc(4098);
+	assert_non_null(big);
+	memset(big, 'x', 4097);
+	big[4097] = '\0';
+	p[0] = (struct cpart){ 0, 7, big };
+	p[1] = (struct cpart){ 1, 8, big + 1 };
+	commit(fd, 2, "ge", "ce", p, 2, err);
+	assert_int_equal(err[0], 12);		/* OFFSET_METADATA_TOO_LARGE */
+	assert_int_equal(err[1], 0);
+	free(big);
+	assert_int_equal(offset_fetch(fd, 1, "ge", "ce", parts, 2, f, 4, &top),
+			 2);
+	assert_int_equal(f[0].offset, -1);
+	assert_int_equal(f[1].offset, 8);
+	assert_int_equal(strlen(f[1].meta), 4096);
+	/* a group that committed nothing: an empty null-list answer */
+	assert_int_equal(offset_fetch(fd, 3, "nobody", NULL, NULL, 0, f, 4,
+				      &top), 0);
+	assert_int_equal(top, 0);
+	/* OffsetFetch v1 with a null topic list is malformed: closed */
+	t_kbegin(&r, 9, 1, 90);
+	t_kputs(&r, "ge");
+	t_kput32(&r, -1);
+	t_kend(&r);
+	t_send_all(fd, r.b, r.len);
+	assert_true(t_kclosed(fd, 3000));
+	close(fd);
+	/* OffsetCommit truncated in a partition: closed */
+	fd = t_connect(b.port);
+	t_kbegin(&r, 8, 2, 91);
+	t_kputs(&r, "ge");
+	t_kput32(&r, -1);
+	t_kputs(&r, "");
+	t_kput64(&r, -1);
+	t_kput32(&r, 1);
+	t_kputs(&r, "ce");
+	t_kput32(&r, 1);
+	t_kput32(&r, 0);
+	t_kend(&r);
+	t_send_all(fd, r.b, r.len);
+	assert_true(t_kclosed(fd, 3000));
+	close(fd);
+	/* the flexible versions are not advertised: closed */
+	fd = t_connect(b.port);
+	t_kbegin(&r, 8, 8, 92);
+	t_kput8(&r, 0);
+	t_kend(&r);
+	t_send_all(fd, r.b, r.len);
+	assert_true(t_kclosed(fd, 3000));
+	close(fd);
+	fd = t_connect(b.port);
+	t_kbegin(&r, 9, 6, 93);
+	t_kput8(&r, 0);
+	t_kend(&r);
+	t_send_all(fd, r.b, r.len);
+	assert_true(t_kclosed(fd, 3000));
+	close(fd);
+	/* and the broker still serves, the good commit still there */
+	fd = t_connect(b.port);
+	assert_int_equal(offset_fetch(fd, 5, "ge", "ce", parts, 2, f, 4, &top),
+			 2);
+	assert_int_equal(f[1].offset, 8);
+	close(fd);
+	t_broker_stop(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T_BOTH(find_coordinator),
+		T_BOTH(commit_versions),
+		T_BOTH(commit_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

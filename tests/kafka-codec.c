@@ -17,6 +17,7 @@
 #include <zcio/chain.h>
 
 #include "kafka/proto.h"
+#include "kafka/proto_commit.h"
 #include "kafka/proto_coord.h"
 #include "kafka/proto_int.h"
 #include "fuzz/kafka-client.h"
@@ -54,13 +55,13 @@ static void api_table(void **state)
 {
 	static const struct kafka_api_range want[] = {
 		{ 0, 3, 7 }, { 1, 4, 11 }, { 2, 1, 2 }, { 3, 0, 4 },
-		{ 10, 0, 2 }, { 11, 0, 5 }, { 12, 0, 3 }, { 13, 0, 1 },
-		{ 14, 0, 3 }, { 18, 0, 2 },
+		{ 8, 0, 7 }, { 9, 0, 5 }, { 10, 0, 2 }, { 11, 0, 5 },
+		{ 12, 0, 3 }, { 13, 0, 1 }, { 14, 0, 3 }, { 18, 0, 2 },
 	};
 	unsigned int i;
 
 	(void)state;
-	assert_int_equal(kafka_nr_apis, 10);
+	assert_int_equal(kafka_nr_apis, 12);
 	for (i = 0; i < kafka_nr_apis; i++) {
 		assert_int_equal(kafka_apis[i].key, want[i].key);
 		assert_int_equal(kafka_apis[i].min, want[i].min);
@@ -98,11 +99,13 @@ static void err_names(void **state)
 /* ---- golden bytes ------------------------------------------------------ */
 
 #define API_ENTRIES							\
-	0x00, 0x00, 0x00, 0x0a,						\
+	0x00, 0x00, 0x00, 0x0c,						\
 	0x00, 0x00, 0x00, 0x03, 0x00, 0x07,	/* Produce 3-7 */	\
 	0x00, 0x01, 0x00, 0x04, 0x00, 0x0b,	/* Fetch 4-11 */	\
 	0x00, 0x02, 0x00, 0x01, 0x00, 0x02,	/* ListOffsets 1-2 */	\
 	0x00, 0x03, 0x00, 0x00, 0x00, 0x04,	/* Metadata 0-4 */	\
+	0x00, 0x08, 0x00, 0x00, 0x00, 0x07,	/* OffsetCommit 0-7 */	\
+	0x00, 0x09, 0x00, 0x00, 0x00, 0x05,	/* OffsetFetch 0-5 */	\
 	0x00, 0x0a, 0x00, 0x00, 0x00, 0x02,	/* FindCoordinator 0-2 */ \
 	0x00, 0x0b, 0x00, 0x00, 0x00, 0x05,	/* JoinGroup 0-5 */	\
 	0x00, 0x0c, 0x00, 0x00, 0x00, 0x03,	/* Heartbeat 0-3 */	\
@@ -113,11 +116,11 @@ static void err_names(void **state)
 static void golden_api_versions(void **state)
 {
 	static const uint8_t v0[] = {
-		0x00, 0x00, 0x00, 0x46, 0x01, 0x02, 0x03, 0x04,
+		0x00, 0x00, 0x00, 0x52, 0x01, 0x02, 0x03, 0x04,
 		0x00, 0x00, API_ENTRIES,
 	};
 	static const uint8_t v1[] = {
-		0x00, 0x00, 0x00, 0x4a, 0x01, 0x02, 0x03, 0x04,
+		0x00, 0x00, 0x00, 0x56, 0x01, 0x02, 0x03, 0x04,
 		0x00, 0x00, API_ENTRIES, 0x00, 0x00, 0x00, 0x00,
 	};
 	struct kafka_wbuf w;
@@ -608,6 +611,8 @@ static void unsupported_versions(void **state)
 		{ KAFKA_API_LIST_OFFSETS, 0, 3 }, { KAFKA_API_METADATA, -1, 5 },
 		{ KAFKA_API_API_VERSIONS, -1, 3 },
 		{ KAFKA_API_FIND_COORDINATOR, -1, 3 },
+		{ KAFKA_API_OFFSET_COMMIT, -1, 8 },
+		{ KAFKA_API_OFFSET_FETCH, -1, 6 },
 	};
 	struct kafka_request r;
 	struct t_out o = { 0 };
@@ -680,6 +685,10 @@ static void table_within_codec(void **state)
 		  KAFKA_API_VERSIONS_MAX },
 		{ KAFKA_API_FIND_COORDINATOR, KAFKA_FIND_COORDINATOR_MIN,
 		  KAFKA_FIND_COORDINATOR_MAX },
+		{ KAFKA_API_OFFSET_COMMIT, KAFKA_OFFSET_COMMIT_MIN,
+		  KAFKA_OFFSET_COMMIT_MAX },
+		{ KAFKA_API_OFFSET_FETCH, KAFKA_OFFSET_FETCH_MIN,
+		  KAFKA_OFFSET_FETCH_MAX },
 	};
 	const struct kafka_api_range *a;
 	unsigned int i;

@@ -238,6 +238,7 @@ static void *housekeeping(void *arg)
 		now = mono_ms();
 		if (interval && now >= next_flush) {
 			each_part(srv, flush_part);
+			kafka_commit_flush(srv);
 			next_flush = now + every;
 		}
 		if (now >= next_ret) {
@@ -402,6 +403,8 @@ static int start(struct kafka_srv *srv, const struct kafka_cfg *cfg)
 	if (!err)
 		err = open_topics(srv);
 	if (!err)
+		err = kafka_commit_open(srv);
+	if (!err)
 		err = start_hk(srv);
 	return err;
 }
@@ -439,6 +442,7 @@ static void stop(struct kafka_srv *srv)
 		eng_free(srv->eng);
 	/* After the engine: no worker, no metrics render uses them now. */
 	kafka_topics_close(srv->topics);
+	kafka_commit_close(srv);
 	for (i = 0; srv->workers && i < srv->nr_workers; i++)
 		kafka_worker_free(srv->workers[i]);
 	free(srv->workers);

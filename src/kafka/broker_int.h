@@ -15,6 +15,7 @@
  *   fetch.c           Fetch, long-poll
  *   topic.c           topics and partitions
  *   coord.c           FindCoordinator
+ *   commit.c          OffsetCommit, OffsetFetch; the offset store's life
  *   group*.c          the group coordinator (group.h)
  */
 #ifndef ZC_KAFKA_BROKER_INT_H
@@ -44,6 +45,8 @@ enum kafka_req_kind {
 	KAFKA_REQ_METADATA,
 	KAFKA_REQ_API_VERSIONS,
 	KAFKA_REQ_FIND_COORDINATOR,
+	KAFKA_REQ_OFFSET_COMMIT,
+	KAFKA_REQ_OFFSET_FETCH,
 	KAFKA_REQ_REFUSED,		/* unknown key/version, malformed */
 	KAFKA_REQ__COUNT
 };
@@ -62,9 +65,12 @@ struct kafka_metric_ids {
 	int fetch_waits;		/* fetches that long-polled */
 	int fetch_wakeups;		/* ... answered early by an append */
 	int oversize;			/* over --max-request-bytes */
+	int offset_commits;		/* partition offsets committed */
+	int offset_commit_errors;	/* ... answered an error */
 };
 
 struct kafka_worker;
+struct kafka_offsets;
 
 /* The broker: set up before eng_run, read-only while workers run. */
 struct kafka_srv {
@@ -73,6 +79,7 @@ struct kafka_srv {
 	int datafd;
 	struct kafka_topics *topics;
 	struct kafka_log_cfg lcfg;
+	struct kafka_offsets *offsets;	/* committed offsets (commit.c) */
 	char adv_host[256];		/* what Metadata advertises */
 	int32_t adv_port;
 	struct kafka_metric_ids m;
@@ -183,6 +190,19 @@ int kafka_produce(struct kafka_conn *c, struct kafka_request *req);
 
 /* coord.c: FindCoordinator; 0, or -errno to close the connection. */
 int kafka_find_coordinator(struct kafka_conn *c, struct kafka_request *req);
+
+/* commit.c: OffsetCommit and OffsetFetch; 0, or -errno to close. */
+int kafka_offset_commit(struct kafka_conn *c, struct kafka_request *req);
+int kafka_offset_fetch(struct kafka_conn *c, struct kafka_request *req);
+
+/*
+ * commit.c: opens the committed-offset store in the data directory
+ * (before the workers run; logs and returns the error), flushes it (the
+ * housekeeping thread) and closes it (after the workers stopped). Block.
+ */
+int kafka_commit_open(struct kafka_srv *srv);
+void kafka_commit_flush(struct kafka_srv *srv);
+void kafka_commit_close(struct kafka_srv *srv);
 
 /*
  * fetch.c: Fetch. Answers now (0) or parks the request in @c->fw and

@@ -29,6 +29,8 @@ static const char *const req_names[KAFKA_REQ__COUNT] = {
 	[KAFKA_REQ_METADATA] = "metadata",
 	[KAFKA_REQ_API_VERSIONS] = "api_versions",
 	[KAFKA_REQ_FIND_COORDINATOR] = "find_coordinator",
+	[KAFKA_REQ_OFFSET_COMMIT] = "offset_commit",
+	[KAFKA_REQ_OFFSET_FETCH] = "offset_fetch",
 	[KAFKA_REQ_REFUSED] = "refused",
 };
 
@@ -60,6 +62,10 @@ static const struct {
 	  "Waiting fetches answered early by an append." },
 	{ ID(oversize), "zcio_kafka_oversize_frames_total",
 	  "Connections closed for a frame over --max-request-bytes." },
+	{ ID(offset_commits), "zcio_kafka_offset_commits_total",
+	  "Partition offsets committed by OffsetCommit." },
+	{ ID(offset_commit_errors), "zcio_kafka_offset_commit_errors_total",
+	  "OffsetCommit partitions answered with an error." },
 #undef ID
 };
 

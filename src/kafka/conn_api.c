@@ -233,6 +233,10 @@ int kafka_dispatch(struct kafka_conn *c, struct kafka_request *req,
 		return list_offsets(c, req);
 	case KAFKA_API_FIND_COORDINATOR:
 		return kafka_find_coordinator(c, req);
+	case KAFKA_API_OFFSET_COMMIT:
+		return kafka_offset_commit(c, req);
+	case KAFKA_API_OFFSET_FETCH:
+		return kafka_offset_fetch(c, req);
 	case KAFKA_API_JOIN_GROUP:
 		return kafka_group_join(c, req, frame_len);
 	case KAFKA_API_SYNC_GROUP:

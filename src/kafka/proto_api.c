@@ -6,6 +6,7 @@
 #include <errno.h>
 
 #include "kafka/proto.h"
+#include "kafka/proto_commit.h"
 #include "kafka/proto_coord.h"
 #include "kafka/proto_group.h"
 #include "kafka/proto_int.h"
@@ -22,6 +23,10 @@ const struct kafka_api_range kafka_apis[] = {
 	{ KAFKA_API_LIST_OFFSETS, KAFKA_LIST_OFFSETS_MIN,
 	  KAFKA_LIST_OFFSETS_MAX },
 	{ KAFKA_API_METADATA, KAFKA_METADATA_MIN, KAFKA_METADATA_MAX },
+	{ KAFKA_API_OFFSET_COMMIT, KAFKA_OFFSET_COMMIT_MIN,
+	  KAFKA_OFFSET_COMMIT_MAX },
+	{ KAFKA_API_OFFSET_FETCH, KAFKA_OFFSET_FETCH_MIN,
+	  KAFKA_OFFSET_FETCH_MAX },
 	{ KAFKA_API_FIND_COORDINATOR, KAFKA_FIND_COORDINATOR_MIN,
 	  KAFKA_FIND_COORDINATOR_MAX },
 	{ KAFKA_API_JOIN_GROUP, KAFKA_JOIN_GROUP_MIN, KAFKA_JOIN_GROUP_MAX },

@@ -556,6 +556,118 @@ static void check_find_coord(const struct kafka_request *r)
 	kafka_wbuf_exit(&w);
 }
 
+/* OffsetCommit: re-encoded equal; an answer per partition reads back. */
+static void check_commit(const struct kafka_request *r)
+{
+	struct kafka_commit_topic_resp *tr;
+	struct kafka_commit_part_resp *pr;
+	struct kafka_commit_resp resp, back;
+	const struct kafka_commit_part *p;
+	int ver = r->hdr.api_version;
+	struct kafka_commit_req c;
+	struct zc_view v = r->body;
+	struct t_out o = { 0 };
+	struct kafka_arena a;
+	struct kafka_wbuf w;
+	uint32_t i, j;
+	int ret;
+
+	kafka_arena_init(&a);
+	ret = kafka_commit_req_decode(&v, ver, &c, &a);
+	fz_assert(ret == 0 || ret == -EBADMSG);
+	if (ret) {
+		kafka_arena_exit(&a);
+		return;
+	}
+	in_frame_str(&c.group_id);
+	in_frame_str(&c.member_id);
+	in_frame_str(&c.group_instance_id);
+	fz_assert(ver >= 7 || kafka_str_is_null(&c.group_instance_id));
+	t_commit_req(&o, ver, 0, &c);
+	same_body(&o, &r->body, 0);
+	tr = t_alloc(&a, c.nr_topics, sizeof(*tr));
+	for (i = 0; i < c.nr_topics; i++) {
+		in_frame_str(&c.topics[i].name);
+		tr[i].name = c.topics[i].name;
+		tr[i].nr_partitions = c.topics[i].nr_partitions;
+		tr[i].partitions = pr = t_alloc(&a, tr[i].nr_partitions,
+						sizeof(*pr));
+		for (j = 0; j < tr[i].nr_partitions; j++) {
+			p = &c.topics[i].partitions[j];
+			in_frame_str(&p->metadata);
+			fz_assert(ver >= 6 || p->leader_epoch == -1);
+			pr[j].partition = p->partition;
+			pr[j].error = (int16_t)p->offset;
+		}
+	}
+	resp = (struct kafka_commit_resp){ 0, c.nr_topics, tr };
+	kafka_wbuf_init(&w);
+	fz_assert(!kafka_commit_resp_encode(&w, ver, 10, &resp));
+	fz_assert(!t_resp_open(&v, w.p, w.len, 10));
+	fz_assert(!t_commit_resp(&v, ver, &back, &a));
+	fz_assert(back.nr_topics == c.nr_topics);
+	for (i = 0; i < c.nr_topics; i++)
+		for (j = 0; j < tr[i].nr_partitions; j++)
+			fz_assert(back.topics[i].partitions[j].error ==
+				  tr[i].partitions[j].error);
+	kafka_wbuf_exit(&w);
+	kafka_arena_exit(&a);
+}
+
+/* OffsetFetch: the same, with the topics' names as metadata. */
+static void check_offset_fetch(const struct kafka_request *r)
+{
+	struct kafka_offset_fetch_topic_resp *tr;
+	struct kafka_offset_fetch_part_resp *pr;
+	struct kafka_offset_fetch_resp resp, back;
+	struct kafka_offset_fetch_req f;
+	int ver = r->hdr.api_version;
+	struct zc_view v = r->body;
+	struct t_out o = { 0 };
+	struct kafka_arena a;
+	struct kafka_wbuf w;
+	uint32_t i, j;
+	int ret;
+
+	kafka_arena_init(&a);
+	ret = kafka_offset_fetch_req_decode(&v, ver, &f, &a);
+	fz_assert(ret == 0 || ret == -EBADMSG);
+	if (ret) {
+		kafka_arena_exit(&a);
+		return;
+	}
+	fz_assert(!f.all_topics || (ver >= 2 && !f.nr_topics));
+	in_frame_str(&f.group_id);
+	t_offset_fetch_req(&o, ver, 0, &f);
+	same_body(&o, &r->body, 0);
+	tr = t_alloc(&a, f.nr_topics, sizeof(*tr));
+	for (i = 0; i < f.nr_topics; i++) {
+		in_frame_str(&f.topics[i].name);
+		tr[i].name = f.topics[i].name;
+		tr[i].nr_partitions = f.topics[i].nr_partitions;
+		tr[i].partitions = pr = t_alloc(&a, tr[i].nr_partitions,
+						sizeof(*pr));
+		for (j = 0; j < tr[i].nr_partitions; j++) {
+			pr[j].partition = f.topics[i].partitions[j];
+			pr[j].offset = pr[j].partition;
+			pr[j].leader_epoch = -1;
+			pr[j].metadata = f.topics[i].name;
+		}
+	}
+	resp = (struct kafka_offset_fetch_resp){ 0, f.nr_topics, tr, 0 };
+	kafka_wbuf_init(&w);
+	fz_assert(!kafka_offset_fetch_resp_encode(&w, ver, 11, &resp));
+	fz_assert(!t_resp_open(&v, w.p, w.len, 11));
+	fz_assert(!t_offset_fetch_resp(&v, ver, &back, &a));
+	fz_assert(back.nr_topics == f.nr_topics);
+	for (i = 0; i < f.nr_topics; i++)
+		for (j = 0; j < tr[i].nr_partitions; j++)
+			fz_assert(back.topics[i].partitions[j].offset ==
+				  f.topics[i].partitions[j]);
+	kafka_wbuf_exit(&w);
+	kafka_arena_exit(&a);
+}
+
 static void check_unsupported(const struct kafka_request *r)
 {
 	struct kafka_wbuf w;
@@ -623,6 +735,12 @@ static void check_frame(uint8_t *frame, size_t len)
 		break;
 	case KAFKA_API_FIND_COORDINATOR:
 		check_find_coord(&r);
+		break;
+	case KAFKA_API_OFFSET_COMMIT:
+		check_commit(&r);
+		break;
+	case KAFKA_API_OFFSET_FETCH:
+		check_offset_fetch(&r);
 		break;
 	default:
 		fz_assert(0);
