@@ -211,19 +211,21 @@ static int set_protos(struct kafka_member *m,
 	return 0;
 }
 
+/* The protocol @name of @m, or NULL when it does not offer it. */
 static const struct kafka_protocol *offer(const struct kafka_member *m,
-					  const char *name)
+					  const struct kafka_str *name)
 {
 	uint32_t i;
 
 	for (i = 0; i < m->nr_protos; i++)
-		if (!strcmp(m->protos[i].name, name))
+		if (str_is(name, m->protos[i].name))
 			return &m->protos[i];
 	return NULL;
 }
 
 /* Whether every member but @skip offers @name. */
-static bool all_offer(const struct kafka_group *g, const char *name,
+static bool all_offer(const struct kafka_group *g,
+		      const struct kafka_str *name,
 		      const struct kafka_member *skip)
 {
 	const struct kafka_member *m;
@@ -243,7 +245,6 @@ static bool supports(const struct kafka_group *g,
 		     const struct kafka_join_group_req *r,
 		     const struct kafka_member *self)
 {
-	char name[256];
 	uint32_t i;
 
 	if (!r->protocol_type.len || !r->nr_protocols)
@@ -252,15 +253,9 @@ static bool supports(const struct kafka_group *g,
 		return true;
 	if (!str_is(&r->protocol_type, g->protocol_type))
 		return false;
-	for (i = 0; i < r->nr_protocols; i++) {
-		if (r->protocols[i].name.len >= (int32_t)sizeof(name))
-			continue;
-		memcpy(name, r->protocols[i].name.p,
-		       (size_t)r->protocols[i].name.len);
-		name[r->protocols[i].name.len] = '\0';
-		if (all_offer(g, name, self))
+	for (i = 0; i < r->nr_protocols; i++)
+		if (all_offer(g, &r->protocols[i].name, self))
 			return true;
-	}
 	return false;
 }
 
@@ -289,25 +284,29 @@ static bool same_protos(const struct kafka_member *m,
 static const char *select_protocol(const struct kafka_group *g)
 {
 	const struct kafka_member *lead = g->leader, *m;
-	const char *best = NULL, *name;
 	unsigned int votes, best_votes = 0;
+	struct kafka_str name, mine;
+	const char *best = NULL;
 	uint32_t i, j;
 
 	for (i = 0; lead && i < lead->nr_protos; i++) {
-		name = lead->protos[i].name;
-		if (!all_offer(g, name, NULL))
+		name = kafka_str_c(lead->protos[i].name);
+		if (!all_offer(g, &name, NULL))
 			continue;
 		votes = 0;
 		for (m = g->members; m; m = m->next) {
-			for (j = 0; j < m->nr_protos; j++)
-				if (all_offer(g, m->protos[j].name, NULL))
+			/* Its vote: the first of its protocols all offer. */
+			for (j = 0; j < m->nr_protos; j++) {
+				mine = kafka_str_c(m->protos[j].name);
+				if (all_offer(g, &mine, NULL))
 					break;
-			if (j < m->nr_protos && !strcmp(m->protos[j].name,
-							name))
+			}
+			if (j < m->nr_protos &&
+			    !strcmp(m->protos[j].name, name.p))
 				votes++;
 		}
 		if (!best || votes > best_votes) {
-			best = name;
+			best = name.p;
 			best_votes = votes;
 		}
 	}
@@ -377,6 +376,7 @@ static void join_done(struct kafka_groups *gs, struct kafka_group *g,
 		.leader = kafka_str_c(g->leader ? g->leader->id : ""),
 		.member_id = kafka_str_c(m->id),
 	};
+	struct kafka_str chosen = kafka_str_c(g->protocol);
 	struct kafka_join_member *list = NULL;
 	const struct kafka_protocol *p;
 	struct kafka_member *o;
@@ -390,7 +390,7 @@ static void join_done(struct kafka_groups *gs, struct kafka_group *g,
 			return;
 		}
 		for (o = g->members; o; o = o->next, n++) {
-			p = offer(o, g->protocol);
+			p = offer(o, &chosen);
 			list[n].member_id = kafka_str_c(o->id);
 			list[n].group_instance_id = KAFKA_STR_NULL;
 			list[n].metadata = (struct kafka_bytes){
@@ -690,55 +690,77 @@ static void join_known(struct kafka_groups *gs, struct kafka_group *g,
 	join_done(gs, g, m);
 }
 
+/* Kafka's checks of a JoinGroup before any group is looked at. */
+static int join_invalid(const struct kafka_groups *gs,
+			const struct kafka_join_group_req *r)
+{
+	if (r->group_id.len <= 0)
+		return KAFKA_INVALID_GROUP_ID;
+	if (r->session_timeout_ms < (int32_t)gs->min_session_ms ||
+	    r->session_timeout_ms > (int32_t)gs->max_session_ms)
+		return KAFKA_INVALID_SESSION_TIMEOUT;
+	if (r->rebalance_timeout_ms <= 0)
+		return KAFKA_INVALID_REQUEST;
+	/* Static membership (KIP-345) is not kept: refuse, not ignore. */
+	if (!kafka_str_is_null(&r->group_instance_id))
+		return KAFKA_UNSUPPORTED_VERSION;
+	return KAFKA_NONE;
+}
+
+/*
+ * A valid JoinGroup to the right path; returns the error to answer, or
+ * KAFKA_NONE when @w is answered or waits.
+ */
+static int join_route(struct kafka_groups *gs,
+		      const struct kafka_join_group_req *r,
+		      const struct kafka_str *client_id,
+		      struct kafka_group_wait *w, uint64_t now)
+{
+	struct kafka_group *g = find_group(gs, &r->group_id);
+	struct kafka_pending **pp;
+	struct kafka_member *m;
+	char *id;
+
+	if (!r->member_id.len) {
+		if (!g)
+			g = new_group(gs, &r->group_id);
+		if (!g)
+			return KAFKA_UNKNOWN_SERVER_ERROR;
+		if (!supports(g, r, NULL))
+			return KAFKA_INCONSISTENT_GROUP_PROTOCOL;
+		join_new(gs, g, r, client_id, w, now);
+		return KAFKA_NONE;
+	}
+	if (!g)
+		return KAFKA_UNKNOWN_MEMBER_ID;
+	pp = find_pending(g, &r->member_id);
+	m = pp ? NULL : find_member(g, &r->member_id);
+	if (!pp && !m)
+		return KAFKA_UNKNOWN_MEMBER_ID;
+	if (!supports(g, r, m))
+		return KAFKA_INCONSISTENT_GROUP_PROTOCOL;
+	if (m) {
+		join_known(gs, g, m, r, w, now);
+		return KAFKA_NONE;
+	}
+	id = (*pp)->id;
+	(*pp)->id = NULL;
+	free_pending(pp);
+	add_member(gs, g, id, r, w, now);
+	return KAFKA_NONE;
+}
+
 void kafka_group_do_join(struct kafka_groups *gs,
 			 const struct kafka_join_group_req *r,
 			 const struct kafka_str *client_id,
 			 struct kafka_group_wait *w)
 {
-	uint64_t now = kafka_group_now();
-	struct kafka_pending **pp;
-	struct kafka_member *m;
-	struct kafka_group *g;
-	char *id;
+	int err = join_invalid(gs, r);
 
-	if (r->group_id.len <= 0)
-		return join_error(gs, w, KAFKA_INVALID_GROUP_ID, NULL);
-	if (r->session_timeout_ms < (int32_t)gs->min_session_ms ||
-	    r->session_timeout_ms > (int32_t)gs->max_session_ms)
-		return join_error(gs, w, KAFKA_INVALID_SESSION_TIMEOUT, NULL);
-	if (r->rebalance_timeout_ms <= 0)
-		return join_error(gs, w, KAFKA_INVALID_REQUEST, NULL);
-	/* Static membership (KIP-345) is not kept: refuse, not ignore. */
-	if (!kafka_str_is_null(&r->group_instance_id))
-		return join_error(gs, w, KAFKA_UNSUPPORTED_VERSION, NULL);
-	g = find_group(gs, &r->group_id);
-	if (!r->member_id.len) {
-		if (!g)
-			g = new_group(gs, &r->group_id);
-		if (!g)
-			return join_error(gs, w, KAFKA_UNKNOWN_SERVER_ERROR,
-					  NULL);
-		if (!supports(g, r, NULL))
-			return join_error(gs, w,
-					  KAFKA_INCONSISTENT_GROUP_PROTOCOL,
-					  NULL);
-		return join_new(gs, g, r, client_id, w, now);
-	}
-	if (!g)
-		return join_error(gs, w, KAFKA_UNKNOWN_MEMBER_ID, NULL);
-	pp = find_pending(g, &r->member_id);
-	m = pp ? NULL : find_member(g, &r->member_id);
-	if (!pp && !m)
-		return join_error(gs, w, KAFKA_UNKNOWN_MEMBER_ID, NULL);
-	if (!supports(g, r, m))
-		return join_error(gs, w, KAFKA_INCONSISTENT_GROUP_PROTOCOL,
-				  NULL);
-	if (m)
-		return join_known(gs, g, m, r, w, now);
-	id = (*pp)->id;
-	(*pp)->id = NULL;
-	free_pending(pp);
-	add_member(gs, g, id, r, w, now);
+	if (!err)
+		err = join_route(gs, r, client_id, w, kafka_group_now());
+	if (err)
+		join_error(gs, w, err, NULL);
 }
 
 /* ---- SyncGroup, Heartbeat, LeaveGroup -------------------------------- */
@@ -771,26 +793,25 @@ static void assign(struct kafka_groups *gs, struct kafka_group *g,
 				    m->assign_len);
 }
 
-void kafka_group_do_sync(struct kafka_groups *gs,
-			 const struct kafka_sync_group_req *r,
-			 struct kafka_group_wait *w)
+/* Kafka's doSyncGroup: the error to answer, or NONE (answered/waits). */
+static int sync_route(struct kafka_groups *gs,
+		      const struct kafka_sync_group_req *r,
+		      struct kafka_group_wait *w)
 {
-	uint64_t now = kafka_group_now();
 	struct kafka_group *g = find_group(gs, &r->group_id);
 	struct kafka_member *m = g ? find_member(g, &r->member_id) : NULL;
 
 	if (!m)
-		return sync_answer(gs, w, KAFKA_UNKNOWN_MEMBER_ID, NULL, 0);
+		return KAFKA_UNKNOWN_MEMBER_ID;
 	if (r->generation_id != g->generation)
-		return sync_answer(gs, w, KAFKA_ILLEGAL_GENERATION, NULL, 0);
-	m->deadline = now + (uint64_t)m->session_ms;
+		return KAFKA_ILLEGAL_GENERATION;
+	m->deadline = kafka_group_now() + (uint64_t)m->session_ms;
 	switch (g->state) {
 	case KAFKA_GROUP_PREPARING:
-		return sync_answer(gs, w, KAFKA_REBALANCE_IN_PROGRESS,
-				   NULL, 0);
+		return KAFKA_REBALANCE_IN_PROGRESS;
 	case KAFKA_GROUP_STABLE:
-		return sync_answer(gs, w, KAFKA_NONE, m->assignment,
-				   m->assign_len);
+		sync_answer(gs, w, KAFKA_NONE, m->assignment, m->assign_len);
+		return KAFKA_NONE;
 	case KAFKA_GROUP_COMPLETING:
 		if (m->sync_w)
 			kafka_group_fail(gs, m->sync_w,
@@ -799,10 +820,20 @@ void kafka_group_do_sync(struct kafka_groups *gs,
 		w->m = m;
 		if (m == g->leader)
 			assign(gs, g, r);
-		return;
+		return KAFKA_NONE;
 	default:
-		return sync_answer(gs, w, KAFKA_UNKNOWN_MEMBER_ID, NULL, 0);
+		return KAFKA_UNKNOWN_MEMBER_ID;
 	}
+}
+
+void kafka_group_do_sync(struct kafka_groups *gs,
+			 const struct kafka_sync_group_req *r,
+			 struct kafka_group_wait *w)
+{
+	int err = sync_route(gs, r, w);
+
+	if (err)
+		sync_answer(gs, w, err, NULL, 0);
 }
 
 int kafka_group_do_heartbeat(struct kafka_groups *gs,
