@@ -233,7 +233,8 @@ static void join_resp(void **state)
 		assert_bytes_eq(&out.members[0].metadata, &ms[0].metadata);
 		/* Non-nullable: an empty array, never null. */
 		assert_int_equal(out.members[1].metadata.len, 0);
-		assert_true(kafka_str_is_null(&out.members[1].group_instance_id));
+		assert_true(kafka_str_is_null(
+			&out.members[1].group_instance_id));
 		kafka_arena_exit(&a);
 		kafka_wbuf_exit(&w);
 	}

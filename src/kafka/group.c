@@ -1,53 +1,24 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * src/kafka/group.c - the group coordinator's state machine, after Kafka's
- * GroupCoordinator (2.x, before KIP-848): Empty -> PreparingRebalance ->
- * CompletingRebalance -> Stable, and back to PreparingRebalance whenever
- * the membership or a member's protocols change.
+ * src/kafka/group.c - the group coordinator's data: the registry of
+ * groups, their members and pending member ids, the protocols members
+ * offer and the choice among them. The state machine that uses them is
+ * group_state.c; parked requests and the timer are group_wait.c.
  *
  * Locking: ONE mutex, kafka_groups.lock, guards every group, member,
  * pending id, parked request (struct kafka_group_wait, apart from its
  * worker-only fields) and the workers' ready lists. It is taken by a
- * worker thread around one request's work on the group state and by the
- * timer thread around one tick; nothing blocks while it is held (no I/O,
- * no log, no topic lock). The only lock ever taken while holding it is
- * srv->wake_lock, for reading, to wake a worker (group_wait.c); nothing
- * takes kafka_groups.lock while holding wake_lock or any other lock, so
- * there is no inversion. Connections are touched only by their own
- * worker, never under the lock (except to read c == NULL-ness of nothing:
- * the lock only hands waiters over).
- *
- * Rules (Kafka's, with the names of GroupCoordinator.scala):
- *  1. JoinGroup with an empty member id gets a new id (client_id-uuid).
- *     From v4 it is answered MEMBER_ID_REQUIRED with that id, which the
- *     client sends back in a new JoinGroup (KIP-394); the id waits as a
- *     "pending member" for one session timeout.
- *  2. A join that adds a member or changes its protocols, or any join of
- *     the leader, starts a rebalance (PreparingRebalance): every JoinGroup
- *     is held until every member has rejoined (and no pending member is
- *     left) or the largest rebalance timeout of the members passes;
- *     members that did not rejoin are removed. A group that was Empty
- *     waits --group-initial-delay first and again for every member that
- *     arrives meanwhile, up to the rebalance timeout
- *     (group.initial.rebalance.delay.ms, InitialDelayedJoin).
- *  3. The rebalance completes: generation + 1, the protocol that every
- *     member offers with the most first-choice votes, the leader (the
- *     first member that joined) gets every member's metadata, the others
- *     an empty list: CompletingRebalance.
- *  4. SyncGroup of the followers is held until the leader's arrives with
- *     the assignments; then every held SyncGroup gets its member's
- *     assignment: Stable. A rebalance that starts meanwhile answers the
- *     held ones REBALANCE_IN_PROGRESS.
- *  5. Heartbeat: REBALANCE_IN_PROGRESS while PreparingRebalance (the
- *     client rejoins), else NONE for a member of the current generation.
- *     A member that neither heartbeats nor waits in JoinGroup/SyncGroup
- *     within its session timeout is removed, which starts a rebalance, as
- *     does LeaveGroup. A closed connection removes nobody.
- *  6. Empty groups with no pending member are freed by the timer: their
- *     generation starts again at 0 (Kafka keeps it with the offsets).
+ * worker thread around one request's work on the group state, by the
+ * timer thread around one tick, and by kafka_group_commit_check; nothing
+ * blocks while it is held (no I/O, no topic or log lock). The only lock
+ * ever taken while holding it is srv->wake_lock, for reading, to wake a
+ * worker (group_wait.c); nothing takes kafka_groups.lock while holding
+ * wake_lock or any other lock, so there is no lock inversion. A
+ * connection is touched only by its own worker and never under the lock:
+ * the lock only hands parked requests over. Every function here and in
+ * group_state.c expects the caller to hold the lock.
  */
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -56,7 +27,7 @@
 #include "group_int.h"
 #include "kafka/proto_group.h"
 
-static char *dup_str(const struct kafka_str *s)
+char *kafka_group_strdup(const struct kafka_str *s)
 {
 	int32_t n = s->len > 0 ? s->len : 0;
 	char *p = malloc((size_t)n + 1);
@@ -74,8 +45,8 @@ static bool str_is(const struct kafka_str *s, const char *c)
 	return c && s->len >= 0 && kafka_str_eq(s, c);
 }
 
-static struct kafka_group *find_group(struct kafka_groups *gs,
-				      const struct kafka_str *id)
+struct kafka_group *kafka_group_find(struct kafka_groups *gs,
+				     const struct kafka_str *id)
 {
 	struct kafka_group *g;
 
@@ -85,14 +56,14 @@ static struct kafka_group *find_group(struct kafka_groups *gs,
 	return NULL;
 }
 
-static struct kafka_group *new_group(struct kafka_groups *gs,
-				     const struct kafka_str *id)
+struct kafka_group *kafka_group_new(struct kafka_groups *gs,
+				    const struct kafka_str *id)
 {
 	struct kafka_group *g = calloc(1, sizeof(*g));
 
 	if (!g)
 		return NULL;
-	g->id = dup_str(id);
+	g->id = kafka_group_strdup(id);
 	if (!g->id) {
 		free(g);
 		return NULL;
@@ -103,8 +74,8 @@ static struct kafka_group *new_group(struct kafka_groups *gs,
 	return g;
 }
 
-static struct kafka_member *find_member(struct kafka_group *g,
-					const struct kafka_str *id)
+struct kafka_member *kafka_member_find(struct kafka_group *g,
+				       const struct kafka_str *id)
 {
 	struct kafka_member *m;
 
@@ -114,8 +85,8 @@ static struct kafka_member *find_member(struct kafka_group *g,
 	return NULL;
 }
 
-static struct kafka_pending **find_pending(struct kafka_group *g,
-					   const struct kafka_str *id)
+struct kafka_pending **kafka_pending_find(struct kafka_group *g,
+					  const struct kafka_str *id)
 {
 	struct kafka_pending **pp;
 
@@ -125,7 +96,7 @@ static struct kafka_pending **find_pending(struct kafka_group *g,
 	return NULL;
 }
 
-static void free_pending(struct kafka_pending **pp)
+void kafka_pending_free(struct kafka_pending **pp)
 {
 	struct kafka_pending *p = *pp;
 
@@ -148,7 +119,7 @@ static void free_protos(struct kafka_member *m)
 }
 
 /* Rule 1: "client_id-" and 32 hex digits of a random UUID v4. */
-static char *new_member_id(const struct kafka_str *client_id)
+char *kafka_member_id_new(const struct kafka_str *client_id)
 {
 	static const char hex[] = "0123456789abcdef";
 	int32_t cl = client_id->len > 0 ? client_id->len : 0;
@@ -179,8 +150,8 @@ static char *new_member_id(const struct kafka_str *client_id)
 }
 
 /* Copies the protocols of @r into @m (replacing its own); -ENOMEM. */
-static int set_protos(struct kafka_member *m,
-		      const struct kafka_join_group_req *r)
+int kafka_member_set_protos(struct kafka_member *m,
+			    const struct kafka_join_group_req *r)
 {
 	struct kafka_protocol *p;
 	uint32_t i;
@@ -189,7 +160,7 @@ static int set_protos(struct kafka_member *m,
 	if (!p)
 		return -ENOMEM;
 	for (i = 0; i < r->nr_protocols; i++) {
-		p[i].name = dup_str(&r->protocols[i].name);
+		p[i].name = kafka_group_strdup(&r->protocols[i].name);
 		p[i].meta_len = r->protocols[i].metadata.len;
 		p[i].meta = malloc(p[i].meta_len ? (size_t)p[i].meta_len : 1);
 		if (!p[i].name || !p[i].meta) {
@@ -212,8 +183,8 @@ static int set_protos(struct kafka_member *m,
 }
 
 /* The protocol @name of @m, or NULL when it does not offer it. */
-static const struct kafka_protocol *offer(const struct kafka_member *m,
-					  const struct kafka_str *name)
+const struct kafka_protocol *kafka_member_offer(const struct kafka_member *m,
+						const struct kafka_str *name)
 {
 	uint32_t i;
 
@@ -231,7 +202,7 @@ static bool all_offer(const struct kafka_group *g,
 	const struct kafka_member *m;
 
 	for (m = g->members; m; m = m->next)
-		if (m != skip && !offer(m, name))
+		if (m != skip && !kafka_member_offer(m, name))
 			return false;
 	return true;
 }
@@ -241,9 +212,9 @@ static bool all_offer(const struct kafka_group *g,
  * list; otherwise the type must be the group's and one of the protocols
  * must be offered by every other member.
  */
-static bool supports(const struct kafka_group *g,
-		     const struct kafka_join_group_req *r,
-		     const struct kafka_member *self)
+bool kafka_group_supports(const struct kafka_group *g,
+			  const struct kafka_join_group_req *r,
+			  const struct kafka_member *self)
 {
 	uint32_t i;
 
@@ -260,8 +231,8 @@ static bool supports(const struct kafka_group *g,
 }
 
 /* Whether @r's protocols are exactly those of @m (Kafka's matches). */
-static bool same_protos(const struct kafka_member *m,
-			const struct kafka_join_group_req *r)
+bool kafka_member_same_protos(const struct kafka_member *m,
+			      const struct kafka_join_group_req *r)
 {
 	uint32_t i;
 
@@ -281,7 +252,7 @@ static bool same_protos(const struct kafka_member *m,
  * Rule 3: among the protocols every member offers, the one most members
  * list first (of those); ties go to the leader's preference.
  */
-static const char *select_protocol(const struct kafka_group *g)
+const char *kafka_group_select_protocol(const struct kafka_group *g)
 {
 	const struct kafka_member *lead = g->leader, *m;
 	unsigned int votes, best_votes = 0;
@@ -313,147 +284,7 @@ static const char *select_protocol(const struct kafka_group *g)
 	return best;
 }
 
-/* ---- answers --------------------------------------------------------- */
-
-static void join_answer(struct kafka_groups *gs, struct kafka_group_wait *w,
-			const struct kafka_join_group_resp *resp)
-{
-	if (kafka_join_group_resp_encode(&w->ans, w->version,
-					 w->correlation_id, resp))
-		kafka_wbuf_reset(&w->ans);
-	kafka_group_deliver(gs, w);
-}
-
-static void join_error(struct kafka_groups *gs, struct kafka_group_wait *w,
-		       int error, const char *member_id)
-{
-	struct kafka_join_group_resp resp = {
-		.error = (int16_t)error,
-		.generation_id = -1,
-		.protocol_name = KAFKA_STR(""),
-		.leader = KAFKA_STR(""),
-		.member_id = kafka_str_c(member_id ? member_id : ""),
-	};
-
-	join_answer(gs, w, &resp);
-}
-
-static void sync_answer(struct kafka_groups *gs, struct kafka_group_wait *w,
-			int error, const uint8_t *p, int32_t len)
-{
-	struct kafka_sync_group_resp resp = {
-		.error = (int16_t)error,
-		.assignment = { (uint8_t *)(uintptr_t)p, p ? len : 0 },
-	};
-
-	if (kafka_sync_group_resp_encode(&w->ans, w->version,
-					 w->correlation_id, &resp))
-		kafka_wbuf_reset(&w->ans);
-	kafka_group_deliver(gs, w);
-}
-
-void kafka_group_fail(struct kafka_groups *gs, struct kafka_group_wait *w,
-		      int error)
-{
-	kafka_wbuf_reset(&w->ans);
-	if (w->api == KAFKA_API_JOIN_GROUP)
-		join_error(gs, w, error, NULL);
-	else
-		sync_answer(gs, w, error, NULL, 0);
-}
-
-/*
- * Rule 3: the JoinGroup answer of @m in the current generation; the
- * leader's carries every member's metadata for the selected protocol.
- */
-static void join_done(struct kafka_groups *gs, struct kafka_group *g,
-		      struct kafka_member *m)
-{
-	struct kafka_group_wait *w = m->join_w;
-	struct kafka_join_group_resp resp = {
-		.generation_id = g->generation,
-		.protocol_name = kafka_str_c(g->protocol ? g->protocol : ""),
-		.leader = kafka_str_c(g->leader ? g->leader->id : ""),
-		.member_id = kafka_str_c(m->id),
-	};
-	struct kafka_str chosen = kafka_str_c(g->protocol);
-	struct kafka_join_member *list = NULL;
-	const struct kafka_protocol *p;
-	struct kafka_member *o;
-	uint32_t n = 0;
-
-	if (m == g->leader && g->protocol) {
-		list = calloc(g->nr_members ? g->nr_members : 1,
-			      sizeof(*list));
-		if (!list) {
-			kafka_group_fail(gs, w, KAFKA_UNKNOWN_SERVER_ERROR);
-			return;
-		}
-		for (o = g->members; o; o = o->next, n++) {
-			p = offer(o, &chosen);
-			list[n].member_id = kafka_str_c(o->id);
-			list[n].group_instance_id = KAFKA_STR_NULL;
-			list[n].metadata = (struct kafka_bytes){
-				p ? p->meta : NULL, p ? p->meta_len : 0 };
-		}
-	}
-	resp.nr_members = n;
-	resp.members = list;
-	join_answer(gs, w, &resp);
-	free(list);
-}
-
-/* ---- rebalance ------------------------------------------------------- */
-
-static int32_t max_rebalance_ms(const struct kafka_group *g)
-{
-	const struct kafka_member *m;
-	int32_t max = 0;
-
-	for (m = g->members; m; m = m->next)
-		if (m->rebalance_ms > max)
-			max = m->rebalance_ms;
-	return max;
-}
-
-/* Rule 4: held SyncGroups learn that another rebalance started. */
-static void fail_syncs(struct kafka_groups *gs, struct kafka_group *g)
-{
-	struct kafka_member *m;
-
-	for (m = g->members; m; m = m->next)
-		if (m->sync_w)
-			kafka_group_fail(gs, m->sync_w,
-					 KAFKA_REBALANCE_IN_PROGRESS);
-}
-
-/* Rule 2: Kafka's prepareRebalance. */
-static void prepare(struct kafka_groups *gs, struct kafka_group *g,
-		    uint64_t now)
-{
-	int32_t window = max_rebalance_ms(g);
-
-	if (g->state == KAFKA_GROUP_PREPARING)
-		return;
-	if (g->state == KAFKA_GROUP_COMPLETING)
-		fail_syncs(gs, g);
-	if (g->state == KAFKA_GROUP_EMPTY) {
-		g->initial = true;
-		g->new_member = false;
-		g->delay_left = (int64_t)window - gs->initial_delay_ms;
-		if (g->delay_left < 0)
-			g->delay_left = 0;
-		g->join_deadline = now + gs->initial_delay_ms;
-	} else {
-		g->initial = false;
-		g->join_deadline = now + (uint64_t)window;
-	}
-	g->state = KAFKA_GROUP_PREPARING;
-	KAFKA_GROUP_COUNT(gs, rebalances, 1);
-	kafka_group_poke(gs);
-}
-
-static void free_member(struct kafka_groups *gs, struct kafka_member *m)
+void kafka_member_free(struct kafka_groups *gs, struct kafka_member *m)
 {
 	free_protos(m);
 	free(m->assignment);
@@ -462,482 +293,7 @@ static void free_member(struct kafka_groups *gs, struct kafka_member *m)
 	KAFKA_GROUP_COUNT(gs, nr_members, -1);
 }
 
-/*
- * Takes @m out of @g: its held requests are answered UNKNOWN_MEMBER_ID
- * (another connection may still wait for it); the leader passes to the
- * first member left.
- */
-static void remove_member(struct kafka_groups *gs, struct kafka_group *g,
-			  struct kafka_member *m)
-{
-	struct kafka_member **pp;
-
-	for (pp = &g->members; *pp && *pp != m; pp = &(*pp)->next)
-		;
-	if (!*pp)
-		return;
-	*pp = m->next;
-	g->nr_members--;
-	if (m->join_w)
-		kafka_group_fail(gs, m->join_w, KAFKA_UNKNOWN_MEMBER_ID);
-	if (m->sync_w)
-		kafka_group_fail(gs, m->sync_w, KAFKA_UNKNOWN_MEMBER_ID);
-	if (g->leader == m)
-		g->leader = g->members;
-	free_member(gs, m);
-}
-
-/* Rule 3: Kafka's onCompleteJoin. */
-static void complete_join(struct kafka_groups *gs, struct kafka_group *g,
-			  uint64_t now)
-{
-	struct kafka_member *m, *next;
-
-	for (m = g->members; m; m = next) {
-		next = m->next;
-		if (!m->joined)
-			remove_member(gs, g, m);
-	}
-	g->generation++;
-	free(g->protocol);
-	g->protocol = NULL;
-	if (!g->nr_members) {
-		g->state = KAFKA_GROUP_EMPTY;
-		free(g->protocol_type);
-		g->protocol_type = NULL;
-		return;
-	}
-	if (!g->leader || !g->leader->joined)
-		g->leader = g->members;
-	g->protocol = (char *)select_protocol(g);
-	if (g->protocol)
-		g->protocol = strdup(g->protocol);
-	g->state = KAFKA_GROUP_COMPLETING;
-	for (m = g->members; m; m = m->next) {
-		m->joined = false;
-		m->deadline = now + (uint64_t)m->session_ms;
-		free(m->assignment);
-		m->assignment = NULL;
-		m->assign_len = 0;
-		if (m->join_w)
-			join_done(gs, g, m);
-	}
-}
-
-/* Kafka's hasAllMembersJoined. */
-static bool all_joined(const struct kafka_group *g)
-{
-	const struct kafka_member *m;
-
-	if (g->pending)
-		return false;
-	for (m = g->members; m; m = m->next)
-		if (!m->joined)
-			return false;
-	return true;
-}
-
-/*
- * Rule 2: whether the window of a PreparingRebalance group ends at @now;
- * completes it if so. The initial delay (InitialDelayedJoin) never ends
- * early: it waits for more members.
- */
-static void try_complete(struct kafka_groups *gs, struct kafka_group *g,
-			 uint64_t now)
-{
-	uint64_t d;
-
-	if (g->state != KAFKA_GROUP_PREPARING)
-		return;
-	if (g->initial) {
-		if (now < g->join_deadline)
-			return;
-		if (g->new_member && g->delay_left > 0) {
-			d = gs->initial_delay_ms < (uint64_t)g->delay_left ?
-			    gs->initial_delay_ms : (uint64_t)g->delay_left;
-			g->delay_left -= (int64_t)d;
-			g->new_member = false;
-			g->join_deadline = now + d;
-			return;
-		}
-		complete_join(gs, g, now);
-		return;
-	}
-	if (all_joined(g) || now >= g->join_deadline)
-		complete_join(gs, g, now);
-}
-
-/* ---- JoinGroup ------------------------------------------------------- */
-
-static void update_member(struct kafka_member *m,
-			  const struct kafka_join_group_req *r, uint64_t now)
-{
-	m->session_ms = r->session_timeout_ms;
-	m->rebalance_ms = r->rebalance_timeout_ms;
-	m->deadline = now + (uint64_t)m->session_ms;
-}
-
-/* Rule 2: @m (re)joins and waits in @w for the end of the rebalance. */
-static void rejoin(struct kafka_groups *gs, struct kafka_group *g,
-		   struct kafka_member *m, const struct kafka_join_group_req *r,
-		   struct kafka_group_wait *w, uint64_t now)
-{
-	if (set_protos(m, r)) {
-		kafka_group_fail(gs, w, KAFKA_UNKNOWN_SERVER_ERROR);
-		return;
-	}
-	update_member(m, r, now);
-	/* A second JoinGroup for the same member replaces the first. */
-	if (m->join_w)
-		kafka_group_fail(gs, m->join_w, KAFKA_REBALANCE_IN_PROGRESS);
-	m->join_w = w;
-	w->m = m;
-	m->joined = true;
-	if (g->state == KAFKA_GROUP_PREPARING && g->initial)
-		g->new_member = true;
-	prepare(gs, g, now);
-	try_complete(gs, g, now);
-}
-
-/* Kafka's addMemberAndRebalance, @id owned by the new member. */
-static void add_member(struct kafka_groups *gs, struct kafka_group *g,
-		       char *id, const struct kafka_join_group_req *r,
-		       struct kafka_group_wait *w, uint64_t now)
-{
-	struct kafka_member *m = calloc(1, sizeof(*m)), **pp;
-
-	if (!m || !g->protocol_type) {
-		if (!g->protocol_type)
-			g->protocol_type = dup_str(&r->protocol_type);
-		if (!m || !g->protocol_type) {
-			free(m);
-			free(id);
-			kafka_group_fail(gs, w, KAFKA_UNKNOWN_SERVER_ERROR);
-			return;
-		}
-	}
-	m->id = id;
-	for (pp = &g->members; *pp; pp = &(*pp)->next)
-		;
-	*pp = m;
-	g->nr_members++;
-	KAFKA_GROUP_COUNT(gs, nr_members, 1);
-	if (!g->leader)
-		g->leader = m;
-	rejoin(gs, g, m, r, w, now);
-}
-
-/* Rule 1 and the first half of Kafka's doUnknownJoinGroup. */
-static void join_new(struct kafka_groups *gs, struct kafka_group *g,
-		     const struct kafka_join_group_req *r,
-		     const struct kafka_str *client_id,
-		     struct kafka_group_wait *w, uint64_t now)
-{
-	struct kafka_pending *p;
-	char *id = new_member_id(client_id);
-
-	if (!id) {
-		kafka_group_fail(gs, w, KAFKA_UNKNOWN_SERVER_ERROR);
-		return;
-	}
-	if (w->version < 4) {
-		add_member(gs, g, id, r, w, now);
-		return;
-	}
-	p = calloc(1, sizeof(*p));
-	if (!p) {
-		free(id);
-		kafka_group_fail(gs, w, KAFKA_UNKNOWN_SERVER_ERROR);
-		return;
-	}
-	p->id = id;
-	p->deadline = now + (uint64_t)r->session_timeout_ms;
-	p->next = g->pending;
-	g->pending = p;
-	join_error(gs, w, KAFKA_MEMBER_ID_REQUIRED, id);
-	kafka_group_poke(gs);
-}
-
-/* Kafka's doJoinGroup for a known member. */
-static void join_known(struct kafka_groups *gs, struct kafka_group *g,
-		       struct kafka_member *m,
-		       const struct kafka_join_group_req *r,
-		       struct kafka_group_wait *w, uint64_t now)
-{
-	switch (g->state) {
-	case KAFKA_GROUP_PREPARING:
-		rejoin(gs, g, m, r, w, now);
-		return;
-	case KAFKA_GROUP_COMPLETING:
-		if (!same_protos(m, r)) {
-			rejoin(gs, g, m, r, w, now);
-			return;
-		}
-		break;
-	default:
-		if (m == g->leader || !same_protos(m, r)) {
-			rejoin(gs, g, m, r, w, now);
-			return;
-		}
-		break;
-	}
-	/* The join changes nothing: the current generation again. */
-	update_member(m, r, now);
-	if (m->join_w)
-		kafka_group_fail(gs, m->join_w, KAFKA_REBALANCE_IN_PROGRESS);
-	m->join_w = w;
-	w->m = m;
-	join_done(gs, g, m);
-}
-
-/* Kafka's checks of a JoinGroup before any group is looked at. */
-static int join_invalid(const struct kafka_groups *gs,
-			const struct kafka_join_group_req *r)
-{
-	if (r->group_id.len <= 0)
-		return KAFKA_INVALID_GROUP_ID;
-	if (r->session_timeout_ms < (int32_t)gs->min_session_ms ||
-	    r->session_timeout_ms > (int32_t)gs->max_session_ms)
-		return KAFKA_INVALID_SESSION_TIMEOUT;
-	if (r->rebalance_timeout_ms <= 0)
-		return KAFKA_INVALID_REQUEST;
-	/* Static membership (KIP-345) is not kept: refuse, not ignore. */
-	if (!kafka_str_is_null(&r->group_instance_id))
-		return KAFKA_UNSUPPORTED_VERSION;
-	return KAFKA_NONE;
-}
-
-/*
- * A valid JoinGroup to the right path; returns the error to answer, or
- * KAFKA_NONE when @w is answered or waits.
- */
-static int join_route(struct kafka_groups *gs,
-		      const struct kafka_join_group_req *r,
-		      const struct kafka_str *client_id,
-		      struct kafka_group_wait *w, uint64_t now)
-{
-	struct kafka_group *g = find_group(gs, &r->group_id);
-	struct kafka_pending **pp;
-	struct kafka_member *m;
-	char *id;
-
-	if (!r->member_id.len) {
-		if (!g)
-			g = new_group(gs, &r->group_id);
-		if (!g)
-			return KAFKA_UNKNOWN_SERVER_ERROR;
-		if (!supports(g, r, NULL))
-			return KAFKA_INCONSISTENT_GROUP_PROTOCOL;
-		join_new(gs, g, r, client_id, w, now);
-		return KAFKA_NONE;
-	}
-	if (!g)
-		return KAFKA_UNKNOWN_MEMBER_ID;
-	pp = find_pending(g, &r->member_id);
-	m = pp ? NULL : find_member(g, &r->member_id);
-	if (!pp && !m)
-		return KAFKA_UNKNOWN_MEMBER_ID;
-	if (!supports(g, r, m))
-		return KAFKA_INCONSISTENT_GROUP_PROTOCOL;
-	if (m) {
-		join_known(gs, g, m, r, w, now);
-		return KAFKA_NONE;
-	}
-	id = (*pp)->id;
-	(*pp)->id = NULL;
-	free_pending(pp);
-	add_member(gs, g, id, r, w, now);
-	return KAFKA_NONE;
-}
-
-void kafka_group_do_join(struct kafka_groups *gs,
-			 const struct kafka_join_group_req *r,
-			 const struct kafka_str *client_id,
-			 struct kafka_group_wait *w)
-{
-	int err = join_invalid(gs, r);
-
-	if (!err)
-		err = join_route(gs, r, client_id, w, kafka_group_now());
-	if (err)
-		join_error(gs, w, err, NULL);
-}
-
-/* ---- SyncGroup, Heartbeat, LeaveGroup -------------------------------- */
-
-/* Rule 4: the leader's assignments, copied to their members. */
-static void assign(struct kafka_groups *gs, struct kafka_group *g,
-		   const struct kafka_sync_group_req *r)
-{
-	const struct kafka_sync_assignment *a;
-	struct kafka_member *m;
-	uint32_t i;
-
-	for (i = 0; i < r->nr_assignments; i++) {
-		a = &r->assignments[i];
-		m = find_member(g, &a->member_id);
-		if (!m || m->assignment)
-			continue;
-		m->assignment = malloc(a->assignment.len ?
-				       (size_t)a->assignment.len : 1);
-		if (!m->assignment)
-			continue;
-		memcpy(m->assignment, a->assignment.p,
-		       (size_t)a->assignment.len);
-		m->assign_len = a->assignment.len;
-	}
-	g->state = KAFKA_GROUP_STABLE;
-	for (m = g->members; m; m = m->next)
-		if (m->sync_w)
-			sync_answer(gs, m->sync_w, KAFKA_NONE, m->assignment,
-				    m->assign_len);
-}
-
-/* Kafka's doSyncGroup: the error to answer, or NONE (answered/waits). */
-static int sync_route(struct kafka_groups *gs,
-		      const struct kafka_sync_group_req *r,
-		      struct kafka_group_wait *w)
-{
-	struct kafka_group *g = find_group(gs, &r->group_id);
-	struct kafka_member *m = g ? find_member(g, &r->member_id) : NULL;
-
-	if (!m)
-		return KAFKA_UNKNOWN_MEMBER_ID;
-	if (r->generation_id != g->generation)
-		return KAFKA_ILLEGAL_GENERATION;
-	m->deadline = kafka_group_now() + (uint64_t)m->session_ms;
-	switch (g->state) {
-	case KAFKA_GROUP_PREPARING:
-		return KAFKA_REBALANCE_IN_PROGRESS;
-	case KAFKA_GROUP_STABLE:
-		sync_answer(gs, w, KAFKA_NONE, m->assignment, m->assign_len);
-		return KAFKA_NONE;
-	case KAFKA_GROUP_COMPLETING:
-		if (m->sync_w)
-			kafka_group_fail(gs, m->sync_w,
-					 KAFKA_REBALANCE_IN_PROGRESS);
-		m->sync_w = w;
-		w->m = m;
-		if (m == g->leader)
-			assign(gs, g, r);
-		return KAFKA_NONE;
-	default:
-		return KAFKA_UNKNOWN_MEMBER_ID;
-	}
-}
-
-void kafka_group_do_sync(struct kafka_groups *gs,
-			 const struct kafka_sync_group_req *r,
-			 struct kafka_group_wait *w)
-{
-	int err = sync_route(gs, r, w);
-
-	if (err)
-		sync_answer(gs, w, err, NULL, 0);
-}
-
-int kafka_group_do_heartbeat(struct kafka_groups *gs,
-			     const struct kafka_str *group_id,
-			     int32_t generation, const struct kafka_str *member)
-{
-	struct kafka_group *g = find_group(gs, group_id);
-	struct kafka_member *m = g ? find_member(g, member) : NULL;
-
-	if (!m)
-		return KAFKA_UNKNOWN_MEMBER_ID;
-	if (generation != g->generation)
-		return KAFKA_ILLEGAL_GENERATION;
-	m->deadline = kafka_group_now() + (uint64_t)m->session_ms;
-	return g->state == KAFKA_GROUP_PREPARING ?
-	       KAFKA_REBALANCE_IN_PROGRESS : KAFKA_NONE;
-}
-
-/* Kafka's removeMemberAndUpdateGroup. */
-static void member_gone(struct kafka_groups *gs, struct kafka_group *g,
-			struct kafka_member *m, uint64_t now)
-{
-	remove_member(gs, g, m);
-	switch (g->state) {
-	case KAFKA_GROUP_STABLE:
-	case KAFKA_GROUP_COMPLETING:
-		prepare(gs, g, now);
-		/* With nobody left, the window ends at once. */
-		try_complete(gs, g, now);
-		break;
-	case KAFKA_GROUP_PREPARING:
-		try_complete(gs, g, now);
-		break;
-	default:
-		break;
-	}
-}
-
-int kafka_group_do_leave(struct kafka_groups *gs,
-			 const struct kafka_str *group_id,
-			 const struct kafka_str *member)
-{
-	struct kafka_group *g = find_group(gs, group_id);
-	struct kafka_pending **pp;
-	struct kafka_member *m;
-
-	if (!g)
-		return KAFKA_UNKNOWN_MEMBER_ID;
-	pp = find_pending(g, member);
-	if (pp) {
-		free_pending(pp);
-		try_complete(gs, g, kafka_group_now());
-		return KAFKA_NONE;
-	}
-	m = find_member(g, member);
-	if (!m)
-		return KAFKA_UNKNOWN_MEMBER_ID;
-	member_gone(gs, g, m, kafka_group_now());
-	return KAFKA_NONE;
-}
-
-int kafka_group_commit_check(struct kafka_srv *srv,
-			     const struct kafka_str *group_id,
-			     int32_t generation_id,
-			     const struct kafka_str *member_id)
-{
-	struct kafka_groups *gs = srv->groups;
-	struct kafka_member *m = NULL;
-	struct kafka_group *g;
-	int ret;
-
-	if (group_id->len <= 0)
-		return KAFKA_INVALID_GROUP_ID;
-	pthread_mutex_lock(&gs->lock);
-	g = find_group(gs, group_id);
-	if (g && !(generation_id < 0 && g->state == KAFKA_GROUP_EMPTY))
-		m = find_member(g, member_id);
-	if (!g)
-		ret = generation_id < 0 ? KAFKA_NONE :
-					  KAFKA_ILLEGAL_GENERATION;
-	else if (generation_id < 0 && g->state == KAFKA_GROUP_EMPTY)
-		ret = KAFKA_NONE;
-	else if (g->state == KAFKA_GROUP_COMPLETING)
-		ret = KAFKA_REBALANCE_IN_PROGRESS;
-	else if (!m)
-		ret = KAFKA_UNKNOWN_MEMBER_ID;
-	else if (generation_id != g->generation)
-		ret = KAFKA_ILLEGAL_GENERATION;
-	else
-		ret = KAFKA_NONE;
-	if (m && ret == KAFKA_NONE)
-		m->deadline = kafka_group_now() + (uint64_t)m->session_ms;
-	pthread_mutex_unlock(&gs->lock);
-	return ret;
-}
-
-/* ---- the timer ------------------------------------------------------- */
-
-static uint64_t min64(uint64_t a, uint64_t b)
-{
-	return a < b ? a : b;
-}
-
-static void free_group(struct kafka_groups *gs, struct kafka_group **gp)
+void kafka_group_free(struct kafka_groups *gs, struct kafka_group **gp)
 {
 	struct kafka_group *g = *gp;
 
@@ -950,61 +306,6 @@ static void free_group(struct kafka_groups *gs, struct kafka_group **gp)
 	KAFKA_GROUP_COUNT(gs, nr_groups, -1);
 }
 
-/* Rule 5: a member alive while it waits in JoinGroup or SyncGroup. */
-static bool expired(const struct kafka_member *m, uint64_t now)
-{
-	return !m->join_w && !m->sync_w && now >= m->deadline;
-}
-
-/* One group's deadlines at @now; returns its next one. */
-static uint64_t tick_group(struct kafka_groups *gs, struct kafka_group *g,
-			   uint64_t now)
-{
-	struct kafka_pending **pp = &g->pending;
-	struct kafka_member *m, *next;
-	uint64_t next_at = UINT64_MAX;
-
-	while (*pp) {
-		if (now >= (*pp)->deadline)
-			free_pending(pp);
-		else
-			pp = &(*pp)->next;
-	}
-	for (m = g->members; m; m = next) {
-		next = m->next;
-		if (expired(m, now)) {
-			eng_log(ENG_LOG_INFO, "group %s: member %s: session "
-				"timed out", g->id, m->id);
-			member_gone(gs, g, m, now);
-		}
-	}
-	try_complete(gs, g, now);
-	for (m = g->members; m; m = m->next)
-		if (!m->join_w && !m->sync_w)
-			next_at = min64(next_at, m->deadline);
-	for (pp = &g->pending; *pp; pp = &(*pp)->next)
-		next_at = min64(next_at, (*pp)->deadline);
-	if (g->state == KAFKA_GROUP_PREPARING)
-		next_at = min64(next_at, g->join_deadline);
-	return next_at;
-}
-
-uint64_t kafka_group_tick(struct kafka_groups *gs, uint64_t now)
-{
-	struct kafka_group **gp = &gs->groups;
-	uint64_t next = UINT64_MAX;
-
-	while (*gp) {
-		next = min64(next, tick_group(gs, *gp, now));
-		if ((*gp)->state == KAFKA_GROUP_EMPTY && !(*gp)->pending &&
-		    !(*gp)->nr_members)
-			free_group(gs, gp);
-		else
-			gp = &(*gp)->next;
-	}
-	return next;
-}
-
 void kafka_group_free_all(struct kafka_groups *gs)
 {
 	struct kafka_member *m;
@@ -1013,10 +314,10 @@ void kafka_group_free_all(struct kafka_groups *gs)
 	while ((g = gs->groups)) {
 		while ((m = g->members)) {
 			g->members = m->next;
-			free_member(gs, m);
+			kafka_member_free(gs, m);
 		}
 		while (g->pending)
-			free_pending(&g->pending);
-		free_group(gs, &gs->groups);
+			kafka_pending_free(&g->pending);
+		kafka_group_free(gs, &gs->groups);
 	}
 }

@@ -8,7 +8,8 @@
  * may happen on another worker's thread or on the coordinator's timer
  * thread (group_wait.c).
  *
- *   group.c        the registry and the state machine
+ *   group.c        the registry, members, protocols; the locking rule
+ *   group_state.c  the state machine
  *   group_wait.c   parked requests, wakeups, the timer thread
  *   group_api.c    the four request handlers
  */

@@ -101,6 +101,49 @@ struct kafka_groups {
 	int req[4];			/* join, sync, heartbeat, leave */
 };
 
+/*
+ * group.c: the registry and the members (the caller holds gs->lock).
+ * kafka_group_strdup: @s as a NUL-terminated copy ("" for null), NULL
+ * when out of memory. find: NULL when not there. new: an Empty group,
+ * generation 0, NULL when out of memory. kafka_group_free unlinks *@gp
+ * (no members left) and frees it; kafka_member_free frees a member that
+ * is no longer in a group. kafka_member_id_new: "client_id-<uuid v4>"
+ * (malloc'd; NULL on failure). kafka_member_set_protos copies @r's
+ * protocols into @m (0 or -ENOMEM, then @m keeps its own).
+ */
+char *kafka_group_strdup(const struct kafka_str *s);
+struct kafka_group *kafka_group_find(struct kafka_groups *gs,
+				     const struct kafka_str *id);
+struct kafka_group *kafka_group_new(struct kafka_groups *gs,
+				    const struct kafka_str *id);
+void kafka_group_free(struct kafka_groups *gs, struct kafka_group **gp);
+struct kafka_member *kafka_member_find(struct kafka_group *g,
+				       const struct kafka_str *id);
+struct kafka_pending **kafka_pending_find(struct kafka_group *g,
+					  const struct kafka_str *id);
+void kafka_pending_free(struct kafka_pending **pp);
+void kafka_member_free(struct kafka_groups *gs, struct kafka_member *m);
+char *kafka_member_id_new(const struct kafka_str *client_id);
+struct kafka_join_group_req;
+int kafka_member_set_protos(struct kafka_member *m,
+			    const struct kafka_join_group_req *r);
+
+/*
+ * group.c: protocols. offer: @m's protocol @name or NULL. supports:
+ * Kafka's supportsProtocols for a JoinGroup @r of member @self (NULL: a
+ * new one). same_protos: Kafka's MemberMetadata.matches. select: the
+ * protocol of the next generation (group_state.c rule 3), a name owned
+ * by the leader's protocols, or NULL when no protocol is common.
+ */
+const struct kafka_protocol *kafka_member_offer(const struct kafka_member *m,
+						const struct kafka_str *name);
+bool kafka_group_supports(const struct kafka_group *g,
+			  const struct kafka_join_group_req *r,
+			  const struct kafka_member *self);
+bool kafka_member_same_protos(const struct kafka_member *m,
+			      const struct kafka_join_group_req *r);
+const char *kafka_group_select_protocol(const struct kafka_group *g);
+
 /* group_wait.c: the monotonic clock of every group deadline. */
 uint64_t kafka_group_now(void);
 
@@ -115,11 +158,10 @@ void kafka_group_deliver(struct kafka_groups *gs, struct kafka_group_wait *w);
 void kafka_group_poke(struct kafka_groups *gs);
 
 /*
- * group.c: the state machine; the caller holds gs->lock. @w is the
+ * group_state.c: the state machine; the caller holds gs->lock. @w is the
  * parked request to answer (always answered, maybe later); the handler's
  * decoded request gives the fields.
  */
-struct kafka_join_group_req;
 struct kafka_sync_group_req;
 void kafka_group_do_join(struct kafka_groups *gs,
 			 const struct kafka_join_group_req *r,
@@ -130,22 +172,23 @@ void kafka_group_do_sync(struct kafka_groups *gs,
 			 struct kafka_group_wait *w);
 int kafka_group_do_heartbeat(struct kafka_groups *gs,
 			     const struct kafka_str *group_id,
-			     int32_t generation, const struct kafka_str *member);
+			     int32_t generation,
+			     const struct kafka_str *member);
 int kafka_group_do_leave(struct kafka_groups *gs,
 			 const struct kafka_str *group_id,
 			 const struct kafka_str *member);
 
 /*
- * group.c: encodes @w's error answer (no assignment, no members) and
- * delivers it.
+ * group_state.c: encodes @w's error answer (no assignment, no members)
+ * and delivers it.
  */
 void kafka_group_fail(struct kafka_groups *gs, struct kafka_group_wait *w,
 		      int error);
 
 /*
- * group.c: the timer's work: expires sessions and pending members, ends
- * rebalance windows, frees idle empty groups. Returns the next deadline
- * (UINT64_MAX: none). Caller holds gs->lock.
+ * group_state.c: the timer's work: expires sessions and pending
+ * members, ends rebalance windows, frees idle empty groups. Returns
+ * the next deadline (UINT64_MAX: none). Caller holds gs->lock.
  */
 uint64_t kafka_group_tick(struct kafka_groups *gs, uint64_t now);
 
