@@ -30,48 +30,13 @@ static void start_broker(struct t_broker *b, const char *delay)
 
 /* ---- kcat --------------------------------------------------------------- */
 
-/* `timeout SECS kcat -b BOOT ARGS...` in the background, stdout to @out. */
-static pid_t kcat_bg(const struct t_broker *b, int secs, const char *out,
-		     const char *const *args)
-{
-	char err[PATH_MAX + 16], tmo[16], *argv[64];
-	int n = 0, i, fd;
-	pid_t pid;
-
-	snprintf(err, sizeof(err), "%s/kcat.err", b->dir);
-	snprintf(tmo, sizeof(tmo), "%d", secs);
-	argv[n++] = "timeout";
-	argv[n++] = "-k";
-	argv[n++] = "5";
-	argv[n++] = tmo;
-	argv[n++] = "kcat";
-	argv[n++] = "-b";
-	argv[n++] = (char *)b->boot;
-	for (i = 0; args[i] && n < 62; i++)
-		argv[n++] = (char *)args[i];
-	argv[n] = NULL;
-	pid = fork();
-	assert_true(pid >= 0);
-	if (!pid) {
-		fd = open("/dev/null", O_RDONLY);
-		dup2(fd, 0);
-		fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		dup2(fd, 1);
-		fd = open(err, O_WRONLY | O_CREAT | O_APPEND, 0644);
-		if (fd >= 0)
-			dup2(fd, 2);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	return pid;
-}
-
 /* A `kcat -G GROUP TOPIC` consumer printing "partition offset value". */
 static pid_t group_consumer(const struct t_broker *b, const char *group,
 			    const char *topic, const char *out)
 {
-	return kcat_bg(b, 90, out, (const char *const[]){ "-G", group, topic,
-		"-u", "-q", "-X", "auto.offset.reset=earliest",
+	return t_kcat_spawn(b, 90, NULL, out, (const char *const[]){
+		"-G", group, topic, "-u", "-q",
+		"-X", "auto.offset.reset=earliest",
 		"-X", "heartbeat.interval.ms=500", "-f", "%p %o %s\n",
 		NULL });
 }

@@ -71,48 +71,49 @@ static int finish(struct kafka_groups *gs, struct kafka_conn *c,
 	return err ? err : c->wb.err;
 }
 
-int kafka_group_join(struct kafka_conn *c, struct kafka_request *req,
-		     uint32_t frame_len)
+/*
+ * JoinGroup and SyncGroup: both may wait for the rest of the group, so
+ * both run the state machine on a struct kafka_group_wait.
+ */
+static int held(struct kafka_conn *c, struct kafka_request *req,
+		uint32_t frame_len)
 {
 	struct kafka_groups *gs = c->w->srv->groups;
-	struct kafka_join_group_req r;
+	bool join = req->hdr.api_key == KAFKA_API_JOIN_GROUP;
+	struct kafka_join_group_req jr;
+	struct kafka_sync_group_req sr;
 	struct kafka_group_wait *w;
 	struct zc_view v = req->body;
 	int err;
 
-	kafka_count(c->w, gs->req[REQ_JOIN], 1);
-	err = kafka_join_group_req_decode(&v, req->hdr.api_version, &r,
-					  &req->arena);
+	kafka_count(c->w, gs->req[join ? REQ_JOIN : REQ_SYNC], 1);
+	err = join ? kafka_join_group_req_decode(&v, req->hdr.api_version,
+						 &jr, &req->arena) :
+		     kafka_sync_group_req_decode(&v, req->hdr.api_version,
+						 &sr, &req->arena);
 	if (err)
 		return refused(c, req, err);
 	w = wait_new(c, req, frame_len);
 	if (!w)
 		return -ENOMEM;
 	pthread_mutex_lock(&gs->lock);
-	kafka_group_do_join(gs, &r, &req->hdr.client_id, w);
+	if (join)
+		kafka_group_do_join(gs, &jr, &req->hdr.client_id, w);
+	else
+		kafka_group_do_sync(gs, &sr, w);
 	return finish(gs, c, w);
+}
+
+int kafka_group_join(struct kafka_conn *c, struct kafka_request *req,
+		     uint32_t frame_len)
+{
+	return held(c, req, frame_len);
 }
 
 int kafka_group_sync(struct kafka_conn *c, struct kafka_request *req,
 		     uint32_t frame_len)
 {
-	struct kafka_groups *gs = c->w->srv->groups;
-	struct kafka_sync_group_req r;
-	struct kafka_group_wait *w;
-	struct zc_view v = req->body;
-	int err;
-
-	kafka_count(c->w, gs->req[REQ_SYNC], 1);
-	err = kafka_sync_group_req_decode(&v, req->hdr.api_version, &r,
-					  &req->arena);
-	if (err)
-		return refused(c, req, err);
-	w = wait_new(c, req, frame_len);
-	if (!w)
-		return -ENOMEM;
-	pthread_mutex_lock(&gs->lock);
-	kafka_group_do_sync(gs, &r, w);
-	return finish(gs, c, w);
+	return held(c, req, frame_len);
 }
 
 int kafka_group_heartbeat(struct kafka_conn *c, struct kafka_request *req)

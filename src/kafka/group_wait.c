@@ -58,15 +58,22 @@ static void wake_worker(struct kafka_srv *srv, unsigned int id)
 	pthread_rwlock_unlock(&srv->wake_lock);
 }
 
+/* @w no longer waits on its member; false when it did not. */
+static bool unlink_member(struct kafka_group_wait *w)
+{
+	if (!w->m)
+		return false;
+	if (w->m->join_w == w)
+		w->m->join_w = NULL;
+	if (w->m->sync_w == w)
+		w->m->sync_w = NULL;
+	w->m = NULL;
+	return true;
+}
+
 void kafka_group_deliver(struct kafka_groups *gs, struct kafka_group_wait *w)
 {
-	if (w->m) {
-		if (w->m->join_w == w)
-			w->m->join_w = NULL;
-		if (w->m->sync_w == w)
-			w->m->sync_w = NULL;
-		w->m = NULL;
-	}
+	unlink_member(w);
 	w->ready = true;
 	if (w->inline_)
 		return;
@@ -80,14 +87,8 @@ static void detach(struct kafka_groups *gs, struct kafka_group_wait *w)
 {
 	struct kafka_group_wait **pp;
 
-	if (w->m) {
-		if (w->m->join_w == w)
-			w->m->join_w = NULL;
-		if (w->m->sync_w == w)
-			w->m->sync_w = NULL;
-		w->m = NULL;
+	if (unlink_member(w))
 		return;
-	}
 	for (pp = &gs->ready[w->worker]; *pp; pp = &(*pp)->next) {
 		if (*pp == w) {
 			*pp = w->next;

@@ -99,6 +99,23 @@ int kafka_join_group_resp_encode(struct kafka_wbuf *w, int version,
 	return kafka_resp_end(w, start, 0);
 }
 
+/*
+ * The fields SyncGroup and Heartbeat start with: group_id,
+ * generation_id, member_id, and group_instance_id from v3 (null before).
+ */
+static void read_member_ref(struct zc_view *v, int version,
+			    struct kafka_str *group_id, int32_t *generation,
+			    struct kafka_str *member_id,
+			    struct kafka_str *instance_id)
+{
+	*instance_id = KAFKA_STR_NULL;
+	kafka_read_str_nn(v, group_id);
+	zc_view_i32be(v, generation);
+	kafka_read_str_nn(v, member_id);
+	if (version >= 3)
+		kafka_read_str(v, instance_id);
+}
+
 int kafka_sync_group_req_decode(struct zc_view *v, int version,
 				struct kafka_sync_group_req *r,
 				struct kafka_arena *a)
@@ -109,11 +126,8 @@ int kafka_sync_group_req_decode(struct zc_view *v, int version,
 	r->group_instance_id = KAFKA_STR_NULL;
 	if (!kafka__in(version, KAFKA_SYNC_GROUP_MIN, KAFKA_SYNC_GROUP_MAX))
 		return -ENOTSUP;
-	kafka_read_str_nn(v, &r->group_id);
-	zc_view_i32be(v, &r->generation_id);
-	kafka_read_str_nn(v, &r->member_id);
-	if (version >= 3)
-		kafka_read_str(v, &r->group_instance_id);
+	read_member_ref(v, version, &r->group_id, &r->generation_id,
+			&r->member_id, &r->group_instance_id);
 	if (kafka_read_count(v, ASSIGNMENT_MIN, false, &n, NULL))
 		return -EBADMSG;
 	r->assignments = kafka_arena_alloc(a, n, sizeof(*r->assignments));
@@ -150,11 +164,8 @@ int kafka_heartbeat_req_decode(struct zc_view *v, int version,
 	r->group_instance_id = KAFKA_STR_NULL;
 	if (!kafka__in(version, KAFKA_HEARTBEAT_MIN, KAFKA_HEARTBEAT_MAX))
 		return -ENOTSUP;
-	kafka_read_str_nn(v, &r->group_id);
-	zc_view_i32be(v, &r->generation_id);
-	kafka_read_str_nn(v, &r->member_id);
-	if (version >= 3)
-		kafka_read_str(v, &r->group_instance_id);
+	read_member_ref(v, version, &r->group_id, &r->generation_id,
+			&r->member_id, &r->group_instance_id);
 	return kafka__req_done(v);
 }
 
