@@ -14,24 +14,19 @@
 
 static uint8_t rbuf[1 << 20];
 
-static void start_on(struct t_broker *b, void **state,
-		     const char *const *extra)
-{
-	const char *args[16] = { "--engine", T_ENGINE(state) };
-	int n = 2;
-
-	while (extra && *extra && n < 15)
-		args[n++] = *extra++;
-	args[n] = NULL;
-	t_broker_dirs(b);
-	if (t_broker_startv(b, args)) {
-		t_broker_dump(b);
-		fail_msg("zcio broker did not start");
-	}
-}
-
 #define start(b, ...)							\
-	start_on(b, state, (const char *const[]){ __VA_ARGS__, NULL })
+	t_broker_start_on(b, T_ENGINE(state),				\
+			  (const char *const[]){ __VA_ARGS__, NULL })
+
+/* @r on a connection of its own: the broker closes it. */
+static void closes(const struct t_broker *b, const struct t_kreq *r)
+{
+	int fd = t_connect(b->port);
+
+	t_send_all(fd, r->b, r->len);
+	assert_true(t_kclosed(fd, 3000));
+	close(fd);
+}
 
 /* One request, its answer into rbuf; returns the answer's size. */
 static ssize_t roundtrip(int fd, const struct t_kreq *r, int32_t corr)
@@ -130,22 +125,18 @@ static void find_coordinator(void **state)
 	find_coord(fd, 1, "x", 7, &c);
 	assert_int_equal(c.error, 42);
 	assert_int_equal(c.node, -1);
+	close(fd);
 	/* a null key is malformed: the connection closes */
 	t_kbegin(&r, 10, 1, 50);
 	t_kputs(&r, NULL);
 	t_kput8(&r, 0);
 	t_kend(&r);
-	t_send_all(fd, r.b, r.len);
-	assert_true(t_kclosed(fd, 3000));
-	close(fd);
+	closes(&b, &r);
 	/* FindCoordinator v3 (flexible) is not advertised: closed too */
-	fd = t_connect(b.port);
 	t_kbegin(&r, 10, 3, 51);
 	t_kput8(&r, 0);
 	t_kend(&r);
-	t_send_all(fd, r.b, r.len);
-	assert_true(t_kclosed(fd, 3000));
-	close(fd);
+	closes(&b, &r);
 	assert_true(t_metric(&b, "zcio_kafka_requests_total"
 			     "{api=\"find_coordinator\"}") >= 7);
 	t_broker_stop(&b);
@@ -170,39 +161,44 @@ struct cpart {
 	const char *meta;		/* NULL: a null string */
 };
 
-/* OffsetCommit @ver of @n partitions of @topic; errors into @err. */
-static void commit(int fd, int16_t ver, const char *group,
-		   const char *topic, const struct cpart *p, int n,
-		   int16_t *err)
+/* OffsetCommit @ver of @n partitions of @topic, correlation 60 + @ver. */
+static void commit_req(struct t_kreq *r, int16_t ver, const char *group,
+		       const char *topic, const struct cpart *p, int n)
 {
-	struct t_kreq r;
+	int i;
+
+	t_kbegin(r, 8, ver, 60 + ver);
+	t_kputs(r, group);
+	if (ver >= 1) {
+		t_kput32(r, -1);		/* generation: simple consumer */
+		t_kputs(r, "");
+	}
+	if (ver >= 7)
+		t_kputs(r, NULL);
+	if (ver >= 2 && ver <= 4)
+		t_kput64(r, -1);
+	t_kput32(r, 1);
+	t_kputs(r, topic);
+	t_kput32(r, n);
+	for (i = 0; i < n; i++) {
+		t_kput32(r, p[i].part);
+		t_kput64(r, p[i].offset);
+		if (ver >= 6)
+			t_kput32(r, 5);	/* leader epoch */
+		if (ver == 1)
+			t_kput64(r, 1700000000000);
+		t_kputs(r, p[i].meta);
+	}
+	t_kend(r);
+}
+
+/* The errors of the answer (in rbuf) to commit_req of @p into @err. */
+static void commit_errors_of(int16_t ver, const char *topic,
+			     const struct cpart *p, int n, int16_t *err)
+{
 	size_t off = 4;
 	int i;
 
-	t_kbegin(&r, 8, ver, 60 + ver);
-	t_kputs(&r, group);
-	if (ver >= 1) {
-		t_kput32(&r, -1);		/* generation: simple consumer */
-		t_kputs(&r, "");
-	}
-	if (ver >= 7)
-		t_kputs(&r, NULL);
-	if (ver >= 2 && ver <= 4)
-		t_kput64(&r, -1);
-	t_kput32(&r, 1);
-	t_kputs(&r, topic);
-	t_kput32(&r, n);
-	for (i = 0; i < n; i++) {
-		t_kput32(&r, p[i].part);
-		t_kput64(&r, p[i].offset);
-		if (ver >= 6)
-			t_kput32(&r, 5);	/* leader epoch */
-		if (ver == 1)
-			t_kput64(&r, 1700000000000);
-		t_kputs(&r, p[i].meta);
-	}
-	t_kend(&r);
-	roundtrip(fd, &r, 60 + ver);
 	if (ver >= 3)
 		off += 4;
 	assert_int_equal(t_get32(rbuf + off), 1);
@@ -213,6 +209,18 @@ static void commit(int fd, int16_t ver, const char *group,
 		assert_int_equal(t_get32(rbuf + off), p[i].part);
 		err[i] = t_get16(rbuf + off + 4);
 	}
+}
+
+/* OffsetCommit @ver of @n partitions of @topic; errors into @err. */
+static void commit(int fd, int16_t ver, const char *group,
+		   const char *topic, const struct cpart *p, int n,
+		   int16_t *err)
+{
+	struct t_kreq r;
+
+	commit_req(&r, ver, group, topic, p, n);
+	roundtrip(fd, &r, 60 + ver);
+	commit_errors_of(ver, topic, p, n, err);
 }
 
 struct fpart {
@@ -453,11 +461,9 @@ static void commit_errors(void **state)
 	t_kputs(&r, "ge");
 	t_kput32(&r, -1);
 	t_kend(&r);
-	t_send_all(fd, r.b, r.len);
-	assert_true(t_kclosed(fd, 3000));
+	closes(&b, &r);
 	close(fd);
 	/* OffsetCommit truncated in a partition: closed */
-	fd = t_connect(b.port);
 	t_kbegin(&r, 8, 2, 91);
 	t_kputs(&r, "ge");
 	t_kput32(&r, -1);
@@ -468,24 +474,16 @@ static void commit_errors(void **state)
 	t_kput32(&r, 1);
 	t_kput32(&r, 0);
 	t_kend(&r);
-	t_send_all(fd, r.b, r.len);
-	assert_true(t_kclosed(fd, 3000));
-	close(fd);
+	closes(&b, &r);
 	/* the flexible versions are not advertised: closed */
-	fd = t_connect(b.port);
 	t_kbegin(&r, 8, 8, 92);
 	t_kput8(&r, 0);
 	t_kend(&r);
-	t_send_all(fd, r.b, r.len);
-	assert_true(t_kclosed(fd, 3000));
-	close(fd);
-	fd = t_connect(b.port);
+	closes(&b, &r);
 	t_kbegin(&r, 9, 6, 93);
 	t_kput8(&r, 0);
 	t_kend(&r);
-	t_send_all(fd, r.b, r.len);
-	assert_true(t_kclosed(fd, 3000));
-	close(fd);
+	closes(&b, &r);
 	/* and the broker still serves, the good commit still there */
 	fd = t_connect(b.port);
 	assert_int_equal(offset_fetch(fd, 5, "ge", "ce", parts, 2, f, 4, &top),
@@ -495,12 +493,72 @@ static void commit_errors(void **state)
 	t_broker_stop(&b);
 }
 
+/*
+ * --workers 2, --flush always: four connections (spread over both
+ * workers) commit to one group at once, each its own partition, 50
+ * rounds, requests sent on all four before any answer is read. The last
+ * values are read back, and again after a restart.
+ */
+static void concurrent_commits(void **state)
+{
+	const char *args[] = { "--engine", T_ENGINE(state), "--workers", "2",
+			       "--flush", "always", NULL };
+	static const int32_t parts[] = { 0, 1, 2, 3 };
+	struct t_broker b;
+	struct cpart p;
+	struct fpart f[4];
+	struct t_kreq r;
+	int fd[4], i, k, round;
+	int16_t err, top;
+
+	start(&b, "--workers", "2", "--flush", "always");
+	fd[0] = t_connect(b.port);
+	create_topic(fd[0], "cc");
+	for (k = 1; k < 4; k++)
+		fd[k] = t_connect(b.port);
+	for (round = 0; round < 50; round++) {
+		for (k = 0; k < 4; k++) {
+			p = (struct cpart){ k, 1000 * k + round, "x" };
+			commit_req(&r, 7, "cg", "cc", &p, 1);
+			t_send_all(fd[k], r.b, r.len);
+		}
+		for (k = 0; k < 4; k++) {
+			p = (struct cpart){ k, 0, NULL };
+			assert_int_equal(t_krecv(fd[k], rbuf, sizeof(rbuf),
+						 5000) > 0, 1);
+			commit_errors_of(7, "cc", &p, 1, &err);
+			assert_int_equal(err, 0);
+		}
+	}
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(offset_fetch(fd[0], 5, "cg", "cc", parts, 4,
+					      f, 4, &top), 4);
+		for (k = 0; k < 4; k++)
+			assert_int_equal(f[k].offset, 1000 * k + 49);
+		for (k = 0; k < 4; k++)
+			close(fd[k]);
+		if (i)
+			break;
+		assert_int_equal(t_metric(&b,
+				 "zcio_kafka_offset_commits_total"), 200);
+		t_broker_stop(&b);
+		if (t_broker_startv(&b, args)) {
+			t_broker_dump(&b);
+			fail_msg("zcio broker did not restart");
+		}
+		for (k = 0; k < 4; k++)
+			fd[k] = t_connect(b.port);
+	}
+	t_broker_stop(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T_BOTH(find_coordinator),
 		T_BOTH(commit_versions),
 		T_BOTH(commit_errors),
+		T_BOTH(concurrent_commits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -138,6 +138,27 @@ T_UNUSED static void t_broker_dump(const struct t_broker *b)
 		}							\
 	} while (0)
 
+/*
+ * t_broker_dirs, then starts the broker on @engine ("uring", "epoll")
+ * with @extra options (NULL-terminated, may be NULL); fails the test when
+ * it does not start.
+ */
+T_UNUSED static void t_broker_start_on(struct t_broker *b, const char *engine,
+				       const char *const *extra)
+{
+	const char *args[16] = { "--engine", engine };
+	int n = 2;
+
+	while (extra && *extra && n < 15)
+		args[n++] = *extra++;
+	args[n] = NULL;
+	t_broker_dirs(b);
+	if (t_broker_startv(b, args)) {
+		t_broker_dump(b);
+		fail_msg("zcio broker did not start");
+	}
+}
+
 /* Sends @sig, waits up to @secs; SIGKILL after. Exit status or -1. */
 T_UNUSED static int t_broker_signal(struct t_broker *b, int sig, double secs)
 {

@@ -23,38 +23,14 @@
 #include "fuzz/kafka-client.h"
 
 #include "helpers.h"
-
-#define CORR 0x01020304
-
-/* Decodes the single frame in @o; returns kafka_request_decode's value. */
-static int decode(struct t_out *o, struct kafka_request *r)
-{
-	ssize_t n = kafka_frame_size(o->p, o->len, KAFKA_MAX_REQUEST_DEFAULT);
-
-	assert_int_equal(n, o->len);
-	return kafka_request_decode(r, o->p + 4, o->len - 4);
-}
-
-static void assert_str_eq(const struct kafka_str *a, const struct kafka_str *b)
-{
-	assert_int_equal(a->len, b->len);
-	if (a->len > 0)
-		assert_memory_equal(a->p, b->p, (size_t)a->len);
-}
-
-static void assert_golden(const struct kafka_wbuf *w, const uint8_t *g,
-			  size_t n)
-{
-	assert_int_equal(w->len, n);
-	assert_memory_equal(w->p, g, n);
-}
+#include "kafka-codec-util.h"
 
 /* ---- the table -------------------------------------------------------- */
 
 static void api_table(void **state)
 {
 	static const struct kafka_api_range want[] = {
-		{ 0, 3, 7 }, { 1, 4, 11 }, { 2, 1, 2 }, { 3, 0, 4 },
+		{ 0, 0, 7 }, { 1, 4, 11 }, { 2, 1, 2 }, { 3, 0, 4 },
 		{ 8, 0, 7 }, { 9, 0, 5 }, { 10, 0, 2 }, { 11, 0, 5 },
 		{ 12, 0, 3 }, { 13, 0, 1 }, { 14, 0, 3 }, { 18, 0, 2 },
 	};
@@ -100,7 +76,7 @@ static void err_names(void **state)
 
 #define API_ENTRIES							\
 	0x00, 0x00, 0x00, 0x0c,						\
-	0x00, 0x00, 0x00, 0x03, 0x00, 0x07,	/* Produce 3-7 */	\
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x07,	/* Produce 0-7 */	\
 	0x00, 0x01, 0x00, 0x04, 0x00, 0x0b,	/* Fetch 4-11 */	\
 	0x00, 0x02, 0x00, 0x01, 0x00, 0x02,	/* ListOffsets 1-2 */	\
 	0x00, 0x03, 0x00, 0x00, 0x00, 0x04,	/* Metadata 0-4 */	\
@@ -252,6 +228,55 @@ static void golden_produce_v7(void **state)
 	kafka_wbuf_init(&w);
 	assert_int_equal(kafka_produce_resp_encode(&w, 7, CORR, &resp), 0);
 	assert_golden(&w, want, sizeof(want));
+	kafka_wbuf_exit(&w);
+}
+
+/*
+ * Produce v0-2 responses: v0 has neither log_append_time nor
+ * throttle_time_ms, v1 adds the throttle, v2 log_append_time.
+ */
+static void golden_produce_v0_v2(void **state)
+{
+	static const uint8_t v0[] = {
+		0x00, 0x00, 0x00, 0x1d, 0x01, 0x02, 0x03, 0x04,
+		0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 'a',
+		0x00, 0x00, 0x00, 0x01,
+		0x00, 0x00, 0x00, 0x02, 0x00, 0x0a,		/* p2, TOO_LARGE */
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,	/* -1 */
+	};
+	static const uint8_t v2[] = {
+		0x00, 0x00, 0x00, 0x29, 0x01, 0x02, 0x03, 0x04,
+		0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 'a',
+		0x00, 0x00, 0x00, 0x01,
+		0x00, 0x00, 0x00, 0x02, 0x00, 0x0a,		/* p2, TOO_LARGE */
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,	/* -1 */
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x07,	/* time 7 */
+		0x00, 0x00, 0x00, 0x09,				/* throttle */
+	};
+	const struct kafka_produce_part_resp part = {
+		.partition = 2, .error = KAFKA_MESSAGE_TOO_LARGE,
+		.base_offset = -1, .log_append_time = 7, .log_start_offset = 5,
+	};
+	const struct kafka_produce_topic_resp topic = {
+		.name = KAFKA_STR("a"), .nr_partitions = 1, .partitions = &part,
+	};
+	const struct kafka_produce_resp resp = {
+		.nr_topics = 1, .topics = &topic, .throttle_time_ms = 9,
+	};
+	struct kafka_wbuf w;
+
+	(void)state;
+	kafka_wbuf_init(&w);
+	assert_int_equal(kafka_produce_resp_encode(&w, 0, CORR, &resp), 0);
+	assert_golden(&w, v0, sizeof(v0));
+	w.len = 0;
+	assert_int_equal(kafka_produce_resp_encode(&w, 1, CORR, &resp), 0);
+	/* v1 = v0 + throttle */
+	assert_int_equal(w.len, sizeof(v0) + 4);
+	assert_memory_equal(w.p + 4, v0 + 4, sizeof(v0) - 4);
+	w.len = 0;
+	assert_int_equal(kafka_produce_resp_encode(&w, 2, CORR, &resp), 0);
+	assert_golden(&w, v2, sizeof(v2));
 	kafka_wbuf_exit(&w);
 }
 
@@ -441,12 +466,13 @@ static void produce_req(void **state)
 	topics[1] = (struct kafka_produce_topic){ KAFKA_STR("t2"), 1,
 						  parts + 2 };
 	p = (struct kafka_produce_req){ KAFKA_STR_NULL, -1, 30000, 2, topics };
-	for (v = 3; v <= 7; v++) {
+	for (v = 0; v <= 7; v++) {
 		o.len = 0;
 		p.transactional_id = v == 5 ? KAFKA_STR("txn") : KAFKA_STR_NULL;
 		t_produce_req(&o, v, v, &p);
 		assert_int_equal(decode(&o, &r), 0);
 		assert_int_equal(r.hdr.api_version, v);
+		/* v0-2 have no transactional_id: it decodes as null */
 		assert_str_eq(&r.produce.transactional_id,
 			      &p.transactional_id);
 		assert_int_equal(r.produce.acks, -1);
@@ -607,7 +633,7 @@ static void list_offsets_req(void **state)
 static void unsupported_versions(void **state)
 {
 	static const struct { int key, lo, hi; } cases[] = {
-		{ KAFKA_API_PRODUCE, 2, 8 }, { KAFKA_API_FETCH, 3, 12 },
+		{ KAFKA_API_PRODUCE, -1, 8 }, { KAFKA_API_FETCH, 3, 12 },
 		{ KAFKA_API_LIST_OFFSETS, 0, 3 }, { KAFKA_API_METADATA, -1, 5 },
 		{ KAFKA_API_API_VERSIONS, -1, 3 },
 		{ KAFKA_API_FIND_COORDINATOR, -1, 3 },
@@ -1095,7 +1121,7 @@ static void encode_errors(void **state)
 	assert_int_equal(w.len, 16);
 	assert_int_equal(w.err, 0);
 	assert_int_equal(kafka_metadata_resp_encode(&w, 5, 1, &mr), -EINVAL);
-	assert_int_equal(kafka_produce_resp_encode(&w, 2, 1, &pr), -EINVAL);
+	assert_int_equal(kafka_produce_resp_encode(&w, 8, 1, &pr), -EINVAL);
 	assert_int_equal(kafka_list_offsets_resp_encode(&w, 0, 1, NULL),
 			 -EINVAL);
 	assert_int_equal(w.len, 16);
@@ -1216,6 +1242,7 @@ int main(void)
 		cmocka_unit_test(golden_api_versions_v3),
 		cmocka_unit_test(golden_metadata_v1),
 		cmocka_unit_test(golden_produce_v7),
+		cmocka_unit_test(golden_produce_v0_v2),
 		cmocka_unit_test(golden_list_offsets_v2),
 		cmocka_unit_test(golden_fetch_v11),
 		cmocka_unit_test(api_versions_req),

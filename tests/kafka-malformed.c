@@ -106,7 +106,7 @@ static void all_requests(struct t_out *o, size_t *ends, int *nr)
 		t_metadata_req(o, v, 1, &m);
 		ends[(*nr)++] = o->len;
 	}
-	for (v = 3; v <= 7; v++) {
+	for (v = 0; v <= 7; v++) {
 		t_produce_req(o, v, 1, &p);
 		ends[(*nr)++] = o->len;
 	}

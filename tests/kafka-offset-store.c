@@ -6,12 +6,15 @@
  * torn at every byte), corrupt CRCs and lengths (records before the
  * damage kept), a foreign file refused untouched, compaction keeping the
  * latest value of each key, argument checks, a write cut short by
- * RLIMIT_FSIZE (cut back off the file, commits work again), and a child
+ * RLIMIT_FSIZE (cut back off the file, commits work again), threads
+ * committing the same keys at once (memory ends equal to the replayed
+ * file, under ALWAYS where values are applied after their sync), and a child
  * committing in a loop under ALWAYS killed with SIGKILL several times:
  * no acknowledged commit is lost.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -520,6 +523,101 @@ static void partial_write(void **state)
 	close(dfd);
 }
 
+#define MT_THREADS 4
+#define MT_COMMITS 300
+#define MT_KEYS 6
+
+struct mt {
+	struct kafka_offsets *s;
+	int id;
+};
+
+/* Thread @id commits offsets id, id + 4, ... to the shared keys. */
+static void *mt_committer(void *arg)
+{
+	struct mt *m = arg;
+	struct kafka_str g = KAFKA_STR("mt");
+	struct kafka_offset_put p[2];
+	int i;
+
+	for (i = 0; i < MT_COMMITS; i++) {
+		p[0] = (struct kafka_offset_put){
+			KAFKA_STR("t"), i % MT_KEYS,
+			{ (int64_t)i * MT_THREADS + m->id, m->id, T0,
+			  KAFKA_STR("") },
+		};
+		p[1] = p[0];
+		p[1].partition = (i + 1) % MT_KEYS;
+		if (kafka_offsets_put(m->s, &g, p, 2))
+			return (void *)1;
+	}
+	return NULL;
+}
+
+/* The offsets of the shared keys, from memory. */
+static void mt_values(struct kafka_offsets *s, int64_t *v)
+{
+	struct kafka_str g = KAFKA_STR("mt"), t = KAFKA_STR("t");
+	struct kafka_offset_val val;
+	struct kafka_arena a;
+	int k;
+
+	kafka_arena_init(&a);
+	for (k = 0; k < MT_KEYS; k++) {
+		assert_int_equal(kafka_offsets_get(s, &g, &t, k, &val, &a), 0);
+		v[k] = val.offset;
+	}
+	kafka_arena_exit(&a);
+}
+
+static void threads(int flush)
+{
+	struct mt m[MT_THREADS];
+	pthread_t th[MT_THREADS];
+	int64_t mem[MT_KEYS], disk[MT_KEYS];
+	struct kafka_offsets_stats st;
+	struct kafka_offsets *s;
+	char path[512];
+	void *ret;
+	int dfd, i;
+
+	/* on disk: real syncs, so that commits share them and apply late */
+	dfd = fresh_dir(t_dir_disk(), "ostore-mt", path, sizeof(path));
+	s = open_store(dfd, flush, NULL);
+	for (i = 0; i < MT_THREADS; i++) {
+		m[i] = (struct mt){ s, i };
+		assert_int_equal(pthread_create(&th[i], NULL, mt_committer,
+						&m[i]), 0);
+	}
+	for (i = 0; i < MT_THREADS; i++) {
+		assert_int_equal(pthread_join(th[i], &ret), 0);
+		assert_null(ret);
+	}
+	mt_values(s, mem);
+	kafka_offsets_stats(s, &st);
+	assert_int_equal(st.commits, MT_THREADS * MT_COMMITS);
+	assert_int_equal(st.keys, MT_KEYS);
+	assert_int_equal(kafka_offsets_close(s), 0);
+	s = open_store(dfd, KAFKA_LOG_FLUSH_NEVER, &st);
+	assert_int_equal(st.replayed, 2 * MT_THREADS * MT_COMMITS);
+	mt_values(s, disk);
+	assert_memory_equal(mem, disk, sizeof(mem));
+	assert_int_equal(kafka_offsets_close(s), 0);
+	close(dfd);
+}
+
+static void threads_always(void **state)
+{
+	(void)state;
+	threads(KAFKA_LOG_FLUSH_ALWAYS);
+}
+
+static void threads_never(void **state)
+{
+	(void)state;
+	threads(KAFKA_LOG_FLUSH_NEVER);
+}
+
 #define K9_PARTS 8
 
 /*
@@ -636,6 +734,8 @@ int main(void)
 		cmocka_unit_test(compaction_keeps_latest),
 		cmocka_unit_test(bad_arguments),
 		cmocka_unit_test(partial_write),
+		cmocka_unit_test(threads_always),
+		cmocka_unit_test(threads_never),
 		cmocka_unit_test(kill9_always),
 	};
 

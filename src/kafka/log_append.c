@@ -162,18 +162,15 @@ static int append_locked(struct kafka_log *log, uint8_t *p, size_t len,
 	return 0;
 }
 
-int kafka_log_append(struct kafka_log *log, uint8_t *records, size_t len,
-		     int64_t now_ms, int64_t *base_offset)
+int kafka_log_append_checked(struct kafka_log *log, uint8_t *records,
+			     size_t len, uint64_t nr_offsets, int64_t now_ms,
+			     int64_t *base_offset)
 {
-	uint64_t nrec;
 	int64_t first, end;
 	int ret;
 
-	ret = check_batches(records, len, &nrec);
-	if (ret)
-		return ret;
 	pthread_mutex_lock(&log->lock);
-	ret = append_locked(log, records, len, nrec, now_ms, &first);
+	ret = append_locked(log, records, len, nr_offsets, now_ms, &first);
 	end = kafka_log__active(log)->end;
 	pthread_mutex_unlock(&log->lock);
 	if (ret)
@@ -188,4 +185,17 @@ int kafka_log_append(struct kafka_log *log, uint8_t *records, size_t len,
 	}
 	*base_offset = first;
 	return 0;
+}
+
+int kafka_log_append(struct kafka_log *log, uint8_t *records, size_t len,
+		     int64_t now_ms, int64_t *base_offset)
+{
+	uint64_t nrec;
+	int ret;
+
+	ret = check_batches(records, len, &nrec);
+	if (ret)
+		return ret;
+	return kafka_log_append_checked(log, records, len, nrec, now_ms,
+					base_offset);
 }

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * src/kafka/produce.c - Produce v3-7: each partition's records are
- * validated by the codec (kafka_batch_validate: magic 2, CRC32C, record
- * count, size limit, codec allowed for the version) and appended by the
- * log verbatim, only the base offset and leader epoch patched in place in
+ * src/kafka/produce.c - Produce v0-7: each partition's records are
+ * validated once, by the codec (kafka_batch_validate: magic 2, CRC32C,
+ * record count, size limit, codec allowed for the version), and appended
+ * by the log verbatim, only the base offset and leader epoch patched in place in
  * the receive buffer. One node: acks 1 and -1 mean the same (the append,
  * under the --flush policy), acks 0 gets no answer.
  *
@@ -12,7 +12,9 @@
  *   INVALID_TOPIC_EXCEPTION     a name Kafka does not allow
  *   INVALID_REQUIRED_ACKS       acks other than 0, 1, -1
  *   CORRUPT_MESSAGE             bad CRC or lengths
- *   INVALID_RECORD              not record batch v2, counts, records
+ *   INVALID_RECORD              not record batch v2 (Produce 0-2 may carry
+ *                               only v2 batches here: message sets v0/v1
+ *                               are refused, never converted), counts
  *   MESSAGE_TOO_LARGE           a batch over --max-message-bytes
  *   UNSUPPORTED_COMPRESSION_TYPE  zstd below v7, codecs 5-7
  *   KAFKA_STORAGE_ERROR         the append failed (disk full: ENOSPC...)
@@ -64,8 +66,8 @@ static void append(struct produce_ctx *x, struct kafka_topic *tp,
 						  &info);
 	if (pr->error)
 		return;
-	err = kafka_log_append(part->log, pp->records.p, len, x->now_ms,
-			       &base);
+	err = kafka_log_append_checked(part->log, pp->records.p, len,
+				       info.nr_records, x->now_ms, &base);
 	if (err) {
 		eng_log(ENG_LOG_ERROR, "append to %s-%d: %s", tp->name,
 			pp->partition, strerror(-err));
@@ -116,7 +118,7 @@ int kafka_produce(struct kafka_conn *c, struct kafka_request *req)
 		.lim = {
 			.max_batch_bytes = c->w->srv->cfg->max_message_bytes,
 			/* Produce v3+: one batch per partition. */
-			.max_batches = 1,
+			.max_batches = req->hdr.api_version >= 3 ? 1 : 0,
 			.produce_version = req->hdr.api_version,
 		},
 		.now_ms = kafka_now_ms(),

@@ -5,7 +5,7 @@
  * that the Debian 12 clients (kcat 1.7.1 / librdkafka 2.0.2, kafka-python
  * 2.0.2) use. Pure code over bytes: no sockets, no files, no printing.
  *
- *   ApiVersions 0-2   Metadata 0-4   Produce 3-7   Fetch 4-11
+ *   ApiVersions 0-2   Metadata 0-4   Produce 0-7   Fetch 4-11
  *   ListOffsets 1-2   (kafka_apis[], the one table the broker advertises)
  *
  * A connection's life with the codec:
@@ -121,7 +121,7 @@ struct kafka_metadata_req {
 	bool allow_auto_topic_creation;	/* v4+; true before v4 */
 };
 
-/* Produce 3-7 */
+/* Produce 0-7 (0-2: no transactional_id) */
 struct kafka_produce_part {
 	int32_t partition;
 	struct kafka_bytes records;	/* in the frame, not copied; nullable */
@@ -341,7 +341,7 @@ int kafka_metadata_resp_encode(struct kafka_wbuf *w, int version,
 			       int32_t correlation_id,
 			       const struct kafka_metadata_resp *r);
 
-/* Produce 3-7 (acks 0 has no response: do not encode one). */
+/* Produce 0-7 (acks 0 has no response: do not encode one). */
 struct kafka_produce_part_resp {
 	int32_t partition;
 	int16_t error;

@@ -1,7 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * kafka/proto_produce.c - Produce 3-7: the request (records stay in the
+ * kafka/proto_produce.c - Produce 0-7: the request (records stay in the
  * frame, as pointer and length) and the per-partition response.
+ *
+ * Versions 0-2 are here because librdkafka 2.0.2 compresses with gzip or
+ * snappy only for a broker whose Produce range contains 0 (its feature
+ * check; it then still sends v7, the highest common version). They differ
+ * from v3 only in framing: no transactional_id in the request, no
+ * throttle_time_ms (v0) and no log_append_time (v0-1) in the response.
+ * Their records must still be record batch v2 (produce.c).
  */
 #include <errno.h>
 #include <string.h>
@@ -43,7 +50,10 @@ int kafka_produce_req_decode(struct zc_view *v, int version,
 	memset(p, 0, sizeof(*p));
 	if (!kafka__in(version, KAFKA_PRODUCE_MIN, KAFKA_PRODUCE_MAX))
 		return -ENOTSUP;
-	kafka_read_str(v, &p->transactional_id);
+	if (version >= 3)
+		kafka_read_str(v, &p->transactional_id);
+	else
+		p->transactional_id = KAFKA_STR_NULL;
 	zc_view_i16be(v, &p->acks);
 	zc_view_i32be(v, &p->timeout_ms);
 	if (kafka_read_count(v, TOPIC_MIN, false, &n, NULL))
@@ -82,11 +92,13 @@ int kafka_produce_resp_encode(struct kafka_wbuf *w, int version,
 			kafka_put_i32(w, p->partition);
 			kafka_put_i16(w, p->error);
 			kafka_put_i64(w, p->base_offset);
-			kafka_put_i64(w, p->log_append_time);	/* v2+ */
+			if (version >= 2)
+				kafka_put_i64(w, p->log_append_time);
 			if (version >= 5)
 				kafka_put_i64(w, p->log_start_offset);
 		}
 	}
-	kafka_put_i32(w, r->throttle_time_ms);
+	if (version >= 1)
+		kafka_put_i32(w, r->throttle_time_ms);
 	return kafka_resp_end(w, start, 0);
 }

@@ -172,7 +172,8 @@ static inline void t_produce_req(struct t_out *o, int version, int32_t corr,
 	const struct kafka_produce_part *pp;
 	uint32_t i, j;
 
-	t_str(o, &p->transactional_id);
+	if (version >= 3)
+		t_str(o, &p->transactional_id);
 	t_i16(o, p->acks);
 	t_i32(o, p->timeout_ms);
 	t_i32(o, p->nr_topics);
