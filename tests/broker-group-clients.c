@@ -6,6 +6,8 @@
  *    and together read every message exactly once; one stops (it commits
  *    and leaves), the other takes over every partition from the committed
  *    offsets and reads the new messages, none twice;
+ *  - a `kcat -G` consumer stops (committing), the broker restarts, the
+ *    group resumes exactly after what it had read;
  *  - librdkafka's high-level consumer (rd_kafka_subscribe +
  *    rd_kafka_consumer_poll), two in one process: a range assignment of
  *    two partitions each, a synchronous commit with the group's
@@ -126,7 +128,7 @@ static void kcat_pair(void **state)
 	(void)state;
 	T_NEED("kcat");
 	/* Both consumers start within the initial delay: one generation. */
-	start_broker(&b, "2000");
+	start_broker(&b, "3000");
 	produce_range(&b, "gk", 0, 200);
 	t_bpath(&b, "a.out", pa, sizeof(pa));
 	t_bpath(&b, "b.out", pb, sizeof(pb));
@@ -169,6 +171,42 @@ static void kcat_pair(void **state)
 	assert_int_equal(t_metric(&b, "zcio_kafka_group_members"), 1);
 	assert_true(t_metric(&b, "zcio_kafka_group_rebalances_total") >= 2);
 	stop_kcat(a);
+	t_broker_stop(&b);
+}
+
+/*
+ * kcat -G commits on close; after a broker restart the group resumes
+ * exactly there: only the messages produced since are read.
+ */
+static void kcat_restart(void **state)
+{
+	char pa[PATH_MAX + 32], pb[PATH_MAX + 32];
+	struct t_seen s;
+	struct t_broker b;
+	pid_t a;
+	int i;
+
+	(void)state;
+	T_NEED("kcat");
+	start_broker(&b, "100");
+	produce_range(&b, "gz", 0, 100);
+	t_bpath(&b, "a.out", pa, sizeof(pa));
+	t_bpath(&b, "b.out", pb, sizeof(pb));
+	a = group_consumer(&b, "gz-grp", "gz", pa);
+	assert_int_equal(wait_lines(pa, "/dev/null", 100, 40), 100);
+	usleep(300000);
+	stop_kcat(a);
+	t_broker_stop(&b);
+	T_BROKER_START(&b, "--group-initial-delay", "100");
+	produce_range(&b, "gz", 100, 150);
+	a = group_consumer(&b, "gz-grp", "gz", pb);
+	assert_int_equal(wait_lines(pb, "/dev/null", 50, 40), 50);
+	usleep(500000);
+	stop_kcat(a);
+	seen_read(pb, &s);
+	assert_int_equal(s.lines, 50);
+	for (i = 0; i < 150; i++)
+		assert_int_equal(s.count[i], i >= 100);
 	t_broker_stop(&b);
 }
 
@@ -415,6 +453,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(kcat_pair),
+		cmocka_unit_test(kcat_restart),
 		cmocka_unit_test(rdkafka_group),
 		cmocka_unit_test(python_group),
 	};

@@ -253,7 +253,7 @@ static void start_on(struct t_broker *b, void **state,
 		     const char *const *extra)
 {
 	const char *args[16] = { "--engine", T_ENGINE(state),
-				 "--group-initial-delay", "300" };
+				 "--group-initial-delay", "1000" };
 	int n = 4;
 
 	while (extra && *extra && n < 15)
