@@ -11,8 +11,9 @@
  * errors (INVALID_SESSION_TIMEOUT, INVALID_GROUP_ID, INCONSISTENT_GROUP_
  * PROTOCOL, ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, static membership
  * refused); a parked JoinGroup whose connection closes, a parked one at
- * graceful stop (COORDINATOR_NOT_AVAILABLE), and a request pipelined
- * behind a parked JoinGroup, answered after it.
+ * graceful stop (COORDINATOR_NOT_AVAILABLE), a request pipelined
+ * behind a parked JoinGroup, answered after it; and six clients churning
+ * on four workers (joins, closes while parked, leaves).
  */
 #include "broker-util.h"
 
@@ -623,6 +624,132 @@ static void parked_order(void **state)
 	t_broker_stop(&b);
 }
 
+/*
+ * The head of a JoinGroup v5 answer without asserting (for children):
+ * generation, leader, member id; -1 when it does not parse.
+ */
+static int join_head(const uint8_t *f, ssize_t n, int32_t *gen,
+		     char *leader, char *member)
+{
+	size_t off = 4 + 4 + 2 + 4, i;
+	char *out[3] = { NULL, leader, member };
+	int16_t len;
+
+	if (n < (ssize_t)off)
+		return -1;
+	*gen = t_get32(f + 10);
+	for (i = 0; i < 3; i++) {
+		if ((size_t)n < off + 2)
+			return -1;
+		len = t_get16(f + off);
+		if (len < 0 || len > 127 || (size_t)n < off + 2 + (size_t)len)
+			return -1;
+		if (out[i]) {
+			memcpy(out[i], f + off + 2, (size_t)len);
+			out[i][len] = '\0';
+		}
+		off += 2 + (size_t)len;
+	}
+	return 0;
+}
+
+/*
+ * One churning client (a child process, no cmocka there): @rounds times
+ * it joins group "churn" (v5, MEMBER_ID_REQUIRED first), and then, by
+ * a pseudo-random choice, closes while its JoinGroup waits, or waits for
+ * the answer, syncs (the leader assigning itself only), heartbeats and
+ * leaves, or just disconnects without leaving. Returns how many
+ * JoinGroup answers it got.
+ */
+static int churn_client(int port, unsigned int seed, int rounds)
+{
+	static uint8_t buf[1 << 16];
+	char id[128], leader[128], mine[128];
+	struct t_kreq r;
+	int fd, i, got = 0;
+	int32_t gen;
+	ssize_t n;
+
+	for (i = 0; i < rounds; i++) {
+		seed = seed * 1103515245u + 12345u;
+		fd = t_connect(port);
+		if (fd < 0)
+			return -1;
+		join_req(&r, 5, 1, "churn", "", 1000, &consumer);
+		t_send_all(fd, r.b, r.len);
+		n = t_krecv(fd, buf, sizeof(buf), 5000);
+		if (n <= 0 || join_head(buf, n, &gen, leader, id))
+			return -1;
+		join_req(&r, 5, 2, "churn", id, 1000, &consumer);
+		t_send_all(fd, r.b, r.len);
+		if ((seed >> 16) % 3 == 0) {
+			usleep((seed >> 8) % 50000);
+			close(fd);
+			continue;
+		}
+		n = t_krecv(fd, buf, sizeof(buf), 8000);
+		if (n > 0) {
+			if (join_head(buf, n, &gen, leader, mine))
+				return -1;
+			got++;
+			sync_req(&r, 3, 3, "churn", gen, id,
+				 &(struct t_assign){ id, "x" },
+				 !strcmp(leader, id));
+			t_send_all(fd, r.b, r.len);
+			t_krecv(fd, buf, sizeof(buf), 3000);
+			if ((seed >> 16) % 3 == 1) {
+				heartbeat(fd, "churn", gen, id);
+				leave(fd, "churn", id);
+			}
+		}
+		close(fd);
+	}
+	return got;
+}
+
+/*
+ * Six clients churn on four workers at once: joins completed on one
+ * worker answer connections on others, connections close while parked
+ * or while their answer is on its way. The broker must stay up (under
+ * ASan: without a single error), keep answering, and stop cleanly.
+ */
+static void churn(void **state)
+{
+	struct t_broker b;
+	struct t_join j;
+	struct t_kreq r;
+	int i, fd, status, answered = 0;
+	pid_t kids[6];
+
+	start(&b, "--workers", "4", "--group-initial-delay", "50",
+	      "--group-min-session", "200");
+	for (i = 0; i < 6; i++) {
+		kids[i] = fork();
+		assert_true(kids[i] >= 0);
+		if (!kids[i]) {
+			int got = churn_client(b.port, 77u * (unsigned)i + 1,
+					       12);
+
+			_exit(got < 0 ? 255 : got > 100 ? 100 : got);
+		}
+	}
+	for (i = 0; i < 6; i++) {
+		assert_int_equal(waitpid(kids[i], &status, 0), kids[i]);
+		assert_true(WIFEXITED(status));
+		assert_true(WEXITSTATUS(status) != 255);
+		answered += WEXITSTATUS(status);
+	}
+	assert_true(answered > 0);
+	/* Still answering: a group of its own completes. */
+	fd = t_connect(b.port);
+	join_req(&r, 2, 9, "after", "", 6000, &consumer);
+	join_call(fd, &r, 2, 9, 5000, &j);
+	assert_int_equal(j.error, 0);
+	assert_int_equal(j.gen, 1);
+	close(fd);
+	t_broker_stop(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -634,6 +761,7 @@ int main(void)
 		T_BOTH(parked_close),
 		T_BOTH(parked_stop),
 		cmocka_unit_test_prestate(parked_order, (void *)"uring"),
+		T_BOTH(churn),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
