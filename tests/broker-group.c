@@ -10,10 +10,14 @@
  * heartbeating is expelled after its session timeout; LeaveGroup; the
  * errors (INVALID_SESSION_TIMEOUT, INVALID_GROUP_ID, INCONSISTENT_GROUP_
  * PROTOCOL, ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, static membership
- * refused); a parked JoinGroup whose connection closes, a parked one at
- * graceful stop (COORDINATOR_NOT_AVAILABLE), a request pipelined
- * behind a parked JoinGroup, answered after it; and six clients churning
- * on four workers (joins, closes while parked, leaves).
+ * refused); a follower's JoinGroup with the same protocols answered at
+ * once, the leader's rebalancing; OffsetCommit checked against the group
+ * (ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, REBALANCE_IN_PROGRESS while
+ * CompletingRebalance, simple commits only without members); a parked
+ * JoinGroup whose connection closes, a parked one at graceful stop
+ * (COORDINATOR_NOT_AVAILABLE), a request pipelined behind a parked
+ * JoinGroup, answered after it; and six clients churning on four workers
+ * (joins, closes while parked, leaves).
  */
 #include "broker-util.h"
 
@@ -357,6 +361,118 @@ static void two_members(void **state)
 	assert_true(t_metric(&b, "zcio_kafka_groups") == 1);
 	assert_true(t_metric(&b, "zcio_kafka_group_members") == 2);
 	assert_true(t_metric(&b, "zcio_kafka_group_rebalances_total") >= 1);
+	close(p.a);
+	close(p.b);
+	t_broker_stop(&b);
+}
+
+/*
+ * A follower that rejoins with the same protocols gets the current
+ * generation at once; the leader's JoinGroup always rebalances.
+ */
+static void rejoin_same(void **state)
+{
+	struct t_join ja, jb;
+	struct t_broker b;
+	struct t_kreq r;
+	struct t_pair p;
+
+	start(&b, NULL);
+	pair_up(&b, "gj", 10000, &p);
+	join_req(&r, 5, 20, "gj", p.idb, 10000, &rr_only);
+	join_call(p.b, &r, 5, 20, 3000, &jb);
+	assert_int_equal(jb.error, 0);
+	assert_int_equal(jb.gen, p.gen);
+	assert_int_equal(jb.nr_members, 0);
+	assert_int_equal(heartbeat(p.a, "gj", p.gen, p.ida), 0);
+	join_req(&r, 5, 21, "gj", p.ida, 10000, &consumer);
+	t_send_all(p.a, r.b, r.len);
+	assert_int_equal(heartbeat(p.b, "gj", p.gen, p.idb), 27);
+	join_req(&r, 5, 22, "gj", p.idb, 10000, &rr_only);
+	join_call(p.b, &r, 5, 22, 3000, &jb);
+	join_wait(p.a, 5, 21, 3000, &ja);
+	assert_int_equal(ja.gen, p.gen + 1);
+	assert_int_equal(jb.gen, p.gen + 1);
+	assert_int_equal(ja.nr_members, 2);
+	close(p.a);
+	close(p.b);
+	t_broker_stop(&b);
+}
+
+/* OffsetCommit v2 of partition 0 of "ct" at @offset; its error. */
+static int commit(int fd, const char *group, int32_t gen,
+		  const char *member, int64_t offset)
+{
+	struct t_kreq r;
+	ssize_t n;
+
+	t_kbegin(&r, 8, 2, 55);
+	t_kputs(&r, group);
+	t_kput32(&r, gen);
+	t_kputs(&r, member);
+	t_kput64(&r, -1);		/* retention_time_ms */
+	t_kput32(&r, 1);
+	t_kputs(&r, "ct");
+	t_kput32(&r, 1);
+	t_kput32(&r, 0);
+	t_kput64(&r, offset);
+	t_kputs(&r, "");
+	t_kend(&r);
+	t_send_all(fd, r.b, r.len);
+	n = t_krecv(fd, rbuf, sizeof(rbuf), 3000);
+	/* corr, [1] name "ct", [1] partition, error */
+	assert_int_equal(n, 4 + 4 + 4 + 4 + 4 + 2);
+	assert_int_equal(t_get32(rbuf), 55);
+	return t_get16(rbuf + 4 + 4 + 4 + 4 + 4);
+}
+
+/* OffsetCommit asks the coordinator, as Kafka's handleCommitOffsets. */
+static void commit_checks(void **state)
+{
+	struct t_join ja, jb, jc;
+	struct t_broker b;
+	struct t_kreq r;
+	struct t_pair p;
+	ssize_t n;
+	int c;
+
+	start(&b, NULL);
+	pair_up(&b, "gc", 10000, &p);
+	/* The topic, auto-created by Metadata. */
+	t_kbegin(&r, 3, 4, 54);
+	t_kput32(&r, 1);
+	t_kputs(&r, "ct");
+	t_kput8(&r, 1);
+	t_kend(&r);
+	t_send_all(p.a, r.b, r.len);
+	n = t_krecv(p.a, rbuf, sizeof(rbuf), 3000);
+	assert_true(n > 0);
+	assert_int_equal(commit(p.a, "gc", p.gen, p.ida, 5), 0);
+	assert_int_equal(commit(p.a, "gc", p.gen + 1, p.ida, 5), 22);
+	assert_int_equal(commit(p.a, "gc", p.gen, "t-nobody", 5), 25);
+	/* A "simple" commit: only while the group has no members. */
+	assert_int_equal(commit(p.a, "gc", -1, "", 5), 25);
+	assert_int_equal(commit(p.a, "nogroup", -1, "", 5), 0);
+	assert_int_equal(commit(p.a, "nogroup", 3, "x", 5), 22);
+	/* CompletingRebalance: the assignment is not out yet. */
+	c = t_connect(b.port);
+	join_req(&r, 2, 56, "gc", "", 10000, &consumer);
+	t_send_all(c, r.b, r.len);
+	assert_true(silent(c, 100));
+	join_req(&r, 5, 57, "gc", p.ida, 10000, &consumer);
+	t_send_all(p.a, r.b, r.len);
+	join_req(&r, 5, 58, "gc", p.idb, 10000, &rr_only);
+	join_call(p.b, &r, 5, 58, 3000, &jb);
+	join_wait(p.a, 5, 57, 3000, &ja);
+	join_wait(c, 2, 56, 3000, &jc);
+	assert_int_equal(ja.gen, p.gen + 1);
+	assert_int_equal(commit(p.b, "gc", ja.gen, p.idb, 6), 27);
+	/* Every member has left: simple commits are fine again. */
+	assert_int_equal(leave(p.a, "gc", p.ida), 0);
+	assert_int_equal(leave(p.b, "gc", p.idb), 0);
+	assert_int_equal(leave(c, "gc", jc.member), 0);
+	assert_int_equal(commit(p.a, "gc", -1, "", 7), 0);
+	close(c);
 	close(p.a);
 	close(p.b);
 	t_broker_stop(&b);
@@ -755,6 +871,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T_BOTH(two_members),
 		T_BOTH(third_member),
+		cmocka_unit_test_prestate(rejoin_same, (void *)"uring"),
+		cmocka_unit_test_prestate(commit_checks, (void *)"epoll"),
 		cmocka_unit_test_prestate(session_expiry, (void *)"epoll"),
 		cmocka_unit_test_prestate(leave_group, (void *)"uring"),
 		cmocka_unit_test_prestate(errors, (void *)"epoll"),
