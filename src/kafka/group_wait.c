@@ -292,6 +292,13 @@ int kafka_groups_start(struct kafka_srv *srv)
 
 	if (!gs)
 		return -ENOMEM;
+	if (cfg->group_min_session_ms > cfg->group_max_session_ms) {
+		eng_log(ENG_LOG_ERROR, "--group-min-session %u is above "
+			"--group-max-session %u", cfg->group_min_session_ms,
+			cfg->group_max_session_ms);
+		free(gs);
+		return -EINVAL;
+	}
 	gs->ready = calloc(srv->nr_workers ? srv->nr_workers : 1,
 			   sizeof(*gs->ready));
 	if (!gs->ready) {
