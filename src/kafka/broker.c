@@ -437,10 +437,10 @@ static void stop(struct kafka_srv *srv)
 	unsigned int i;
 
 	stop_hk(srv);
-	kafka_groups_stop(srv);
 	if (srv->eng)
 		eng_free(srv->eng);
 	/* After the engine: no worker, no metrics render uses them now. */
+	kafka_groups_stop(srv);
 	kafka_topics_close(srv->topics);
 	kafka_commit_close(srv);
 	for (i = 0; srv->workers && i < srv->nr_workers; i++)
