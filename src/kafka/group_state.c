@@ -314,8 +314,6 @@ static void rejoin(struct kafka_groups *gs, struct kafka_group *g,
 	m->join_w = w;
 	w->m = m;
 	m->joined = true;
-	if (g->state == KAFKA_GROUP_PREPARING && g->initial)
-		g->new_member = true;
 	prepare(gs, g, now);
 	try_complete(gs, g, now);
 }
@@ -344,6 +342,9 @@ static void add_member(struct kafka_groups *gs, struct kafka_group *g,
 	KAFKA_GROUP_COUNT(gs, nr_members, 1);
 	if (!g->leader)
 		g->leader = m;
+	/* InitialDelayedJoin waits once more for each new member. */
+	if (g->state == KAFKA_GROUP_PREPARING && g->initial)
+		g->new_member = true;
 	rejoin(gs, g, m, r, w, now);
 }
 
