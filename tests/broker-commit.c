@@ -8,8 +8,12 @@
  * back by OffsetFetch v0-5 (offsets, metadata, leader epochs, unknown
  * partitions, the null topic list), again after a restart; the errors:
  * INVALID_GROUP_ID, UNKNOWN_TOPIC_OR_PARTITION, OFFSET_METADATA_TOO_LARGE,
- * malformed and unsupported versions. Each test runs on both engines.
+ * malformed and unsupported versions; concurrent commits over two
+ * workers; a full disk (RLIMIT_FSIZE) answered KAFKA_STORAGE_ERROR, the
+ * store intact. Each test runs on both engines.
  */
+#include <sys/resource.h>
+
 #include "broker-util.h"
 
 static uint8_t rbuf[1 << 20];
@@ -552,6 +556,91 @@ static void concurrent_commits(void **state)
 	t_broker_stop(&b);
 }
 
+/*
+ * The broker runs under RLIMIT_FSIZE 64 KiB (SIGXFSZ ignored, both
+ * inherited): commits of four 4 KiB metadata fill the store file until a
+ * write stops part-way. That commit is KAFKA_STORAGE_ERROR for its four
+ * partitions, the earlier values stay, a small commit still fits (the
+ * partial record was cut off), and a restart finds nothing to repair.
+ */
+static void storage_error(void **state)
+{
+	const char *args[] = { "--engine", T_ENGINE(state), NULL };
+	static const int32_t parts[] = { 0, 1, 2, 3 };
+	struct rlimit old, lim;
+	struct t_broker b;
+	struct cpart p[4];
+	struct fpart f[4];
+	void (*was)(int);
+	char *meta, *log;
+	int16_t err[4], top;
+	size_t len;
+	int fd, i, k, last = -1, failed = 0;
+
+	meta = malloc(4097);
+	assert_non_null(meta);
+	memset(meta, 'q', 4096);
+	meta[4096] = '\0';
+	was = signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	lim = old;
+	lim.rlim_cur = 65536;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	t_broker_dirs(&b);
+	i = t_broker_startv(&b, args);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, was);
+	if (i) {
+		t_broker_dump(&b);
+		fail_msg("zcio broker did not start");
+	}
+	fd = t_connect(b.port);
+	create_topic(fd, "se");
+	for (i = 0; i < 10 && !failed; i++) {
+		for (k = 0; k < 4; k++)
+			p[k] = (struct cpart){ k, i, meta };
+		commit(fd, 2, "sg", "se", p, 4, err);
+		for (k = 0; k < 4; k++)
+			assert_int_equal(err[k], err[0]);
+		if (err[0] == 56)
+			failed = 1;
+		else
+			last = i;
+		assert_true(err[0] == 0 || err[0] == 56);
+	}
+	assert_true(failed);
+	assert_true(last >= 1);
+	assert_int_equal(offset_fetch(fd, 3, "sg", "se", parts, 4, f, 4, &top),
+			 4);
+	for (k = 0; k < 4; k++)
+		assert_int_equal(f[k].offset, last);
+	p[0] = (struct cpart){ 2, 777, "" };
+	commit(fd, 2, "sg", "se", p, 1, err);
+	assert_int_equal(err[0], 0);
+	close(fd);
+	assert_true(t_metric(&b, "zcio_kafka_offset_commit_errors_total") >=
+		    4);
+	t_broker_stop(&b);
+	if (t_broker_startv(&b, args)) {
+		t_broker_dump(&b);
+		fail_msg("zcio broker did not restart");
+	}
+	fd = t_connect(b.port);
+	assert_int_equal(offset_fetch(fd, 5, "sg", "se", parts, 4, f, 4, &top),
+			 4);
+	assert_int_equal(f[0].offset, last);
+	assert_int_equal(f[2].offset, 777);
+	assert_int_equal(strlen(f[3].meta), 4096);
+	close(fd);
+	t_broker_stop(&b);
+	/* the failed write left no torn record for the restart to cut */
+	log = t_read_file(b.log, &len);
+	assert_non_null(log);
+	assert_null(strstr(log, "torn or invalid tail"));
+	free(log);
+	free(meta);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -559,6 +648,7 @@ int main(void)
 		T_BOTH(commit_versions),
 		T_BOTH(commit_errors),
 		T_BOTH(concurrent_commits),
+		T_BOTH(storage_error),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -74,6 +74,8 @@ int kafka_commit_open(struct kafka_srv *srv)
 	if (st.compact_err)
 		eng_log(ENG_LOG_WARN, "committed offsets: compaction failed: "
 			"%s", strerror(-st.compact_err));
+	if (!st.replayed && !st.truncated_bytes)
+		return 0;
 	eng_log(ENG_LOG_INFO, "committed offsets: %llu record%s replayed, "
 		"%llu key%s%s", (unsigned long long)st.replayed,
 		st.replayed == 1 ? "" : "s", (unsigned long long)st.keys,
@@ -81,13 +83,20 @@ int kafka_commit_open(struct kafka_srv *srv)
 	return 0;
 }
 
+/*
+ * A failed sync is sticky (offset_store.h), so every later flush returns
+ * the same error: it is logged once, not at every --flush interval.
+ * Only the housekeeping thread calls this.
+ */
 void kafka_commit_flush(struct kafka_srv *srv)
 {
+	static int logged;
 	int err = srv->offsets ? kafka_offsets_flush(srv->offsets) : 0;
 
-	if (err)
+	if (err && err != logged)
 		eng_log(ENG_LOG_ERROR, "flush committed offsets: %s",
 			strerror(-err));
+	logged = err;
 }
 
 void kafka_commit_close(struct kafka_srv *srv)

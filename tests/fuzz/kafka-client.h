@@ -485,13 +485,16 @@ static inline int t_produce_resp(struct zc_view *v, int version,
 			zc_view_i32be(v, &p[j].partition);
 			zc_view_i16be(v, &p[j].error);
 			zc_view_i64be(v, &p[j].base_offset);
-			zc_view_i64be(v, &p[j].log_append_time);
+			p[j].log_append_time = -1;
+			if (version >= 2)
+				zc_view_i64be(v, &p[j].log_append_time);
 			p[j].log_start_offset = -1;
 			if (version >= 5)
 				zc_view_i64be(v, &p[j].log_start_offset);
 		}
 	}
-	zc_view_i32be(v, &r->throttle_time_ms);
+	if (version >= 1)
+		zc_view_i32be(v, &r->throttle_time_ms);
 	return zc_view_error(v) || zc_view_left(v) ? -EBADMSG : 0;
 }
 
