@@ -185,12 +185,21 @@ int kafka_group_do_leave(struct kafka_groups *gs,
 void kafka_group_fail(struct kafka_groups *gs, struct kafka_group_wait *w,
 		      int error);
 
+/* What a tick expired, for the log line written after the lock. */
+struct kafka_tick_note {
+	unsigned int count;		/* sessions that timed out */
+	size_t len;
+	char text[400];			/* "group/member, ..." (cut) */
+};
+
 /*
  * group_state.c: the timer's work: expires sessions and pending
- * members, ends rebalance windows, frees idle empty groups. Returns
- * the next deadline (UINT64_MAX: none). Caller holds gs->lock.
+ * members, ends rebalance windows, frees idle empty groups; the members
+ * expired are added to @note (zeroed by the caller). Returns the next
+ * deadline (UINT64_MAX: none). Caller holds gs->lock.
  */
-uint64_t kafka_group_tick(struct kafka_groups *gs, uint64_t now);
+uint64_t kafka_group_tick(struct kafka_groups *gs, uint64_t now,
+			  struct kafka_tick_note *note);
 
 /* group.c: frees every group (the broker stops; no request is parked). */
 void kafka_group_free_all(struct kafka_groups *gs);

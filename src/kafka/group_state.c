@@ -36,6 +36,7 @@
  *     generation starts again at 0 (Kafka keeps it with the offsets).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -664,9 +665,25 @@ static bool expired(const struct kafka_member *m, uint64_t now)
 	return !m->join_w && !m->sync_w && now >= m->deadline;
 }
 
+/* Appends "group/member" to the timer's note (cut when full). */
+static void note_expired(struct kafka_tick_note *n, const char *group,
+			 const char *member)
+{
+	size_t left = sizeof(n->text) - n->len;
+	int k;
+
+	n->count++;
+	if (left < 2)
+		return;
+	k = snprintf(n->text + n->len, left, "%s%s/%s", n->len ? ", " : "",
+		     group, member);
+	n->len = k < 0 || (size_t)k >= left ? sizeof(n->text) - 1 :
+					      n->len + (size_t)k;
+}
+
 /* One group's deadlines at @now; returns its next one. */
 static uint64_t tick_group(struct kafka_groups *gs, struct kafka_group *g,
-			   uint64_t now)
+			   uint64_t now, struct kafka_tick_note *note)
 {
 	struct kafka_pending **pp = &g->pending;
 	struct kafka_member *m, *next;
@@ -681,8 +698,7 @@ static uint64_t tick_group(struct kafka_groups *gs, struct kafka_group *g,
 	for (m = g->members; m; m = next) {
 		next = m->next;
 		if (expired(m, now)) {
-			eng_log(ENG_LOG_INFO, "group %s: member %s: session "
-				"timed out", g->id, m->id);
+			note_expired(note, g->id, m->id);
 			member_gone(gs, g, m, now);
 		}
 	}
@@ -697,13 +713,14 @@ static uint64_t tick_group(struct kafka_groups *gs, struct kafka_group *g,
 	return next_at;
 }
 
-uint64_t kafka_group_tick(struct kafka_groups *gs, uint64_t now)
+uint64_t kafka_group_tick(struct kafka_groups *gs, uint64_t now,
+			  struct kafka_tick_note *note)
 {
 	struct kafka_group **gp = &gs->groups;
 	uint64_t next = UINT64_MAX;
 
 	while (*gp) {
-		next = min64(next, tick_group(gs, *gp, now));
+		next = min64(next, tick_group(gs, *gp, now, note));
 		if ((*gp)->state == KAFKA_GROUP_EMPTY && !(*gp)->pending &&
 		    !(*gp)->nr_members)
 			kafka_group_free(gs, gp);

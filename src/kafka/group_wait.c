@@ -192,13 +192,24 @@ int kafka_group_drain(struct kafka_conn *c)
 static void *timer_main(void *arg)
 {
 	struct kafka_groups *gs = arg;
+	struct kafka_tick_note note;
 	struct timespec ts;
 	uint64_t next;
 
 	eng_log_set_thread("groups");
 	pthread_mutex_lock(&gs->lock);
 	while (!gs->stop) {
-		next = kafka_group_tick(gs, kafka_group_now());
+		memset(&note, 0, sizeof(note));
+		next = kafka_group_tick(gs, kafka_group_now(), &note);
+		if (note.count) {
+			/* Logging writes: never under the lock. */
+			pthread_mutex_unlock(&gs->lock);
+			eng_log(ENG_LOG_INFO, "%u session%s timed out: %s",
+				note.count, note.count == 1 ? "" : "s",
+				note.text);
+			pthread_mutex_lock(&gs->lock);
+			continue;
+		}
 		if (next == UINT64_MAX) {
 			pthread_cond_wait(&gs->cond, &gs->lock);
 			continue;
