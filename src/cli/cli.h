@@ -39,6 +39,8 @@ int cmd_bench(const struct cli_cmd *cmd, int argc, char **argv);
 extern const char bench_usage[];	/* src/bench/cmd_bench.c */
 int cmd_serve(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_broker(const struct cli_cmd *cmd, int argc, char **argv);
+/* `zcio broker topics ...`, @argv[0] "topics" (cmd_broker_topics.c). */
+int cmd_broker_topics(int argc, char **argv);
 
 /* Messages to stderr, one line each: "zcio NAME: ...". */
 void cli_err(const struct cli_cmd *cmd, const char *fmt, ...)

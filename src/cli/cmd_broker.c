@@ -15,6 +15,7 @@
 
 const char broker_usage[] =
 "usage: zcio broker [OPTIONS]\n"
+"       zcio broker topics [OPTIONS] list|create|delete [NAME...]\n"
 "\n"
 "A single-node broker that speaks the Kafka wire protocol (ApiVersions,\n"
 "Metadata, Produce, Fetch, ListOffsets), so that Kafka clients (kcat,\n"
@@ -63,6 +64,9 @@ const char broker_usage[] =
 "  -q, --quiet               no startup banner\n"
 "  -h, --help                show this help\n"
 "\n"
+"Topics of a running broker: zcio broker topics list|create|delete\n"
+"(zcio broker topics --help, zcio-broker-topics(1)).\n"
+"\n"
 "See zcio-broker(1) and docs/kafka.md.\n";
 
 static void build_opts(struct cli_opt_tab *t)
@@ -104,6 +108,9 @@ int cmd_broker(const struct cli_cmd *cmd, int argc, char **argv)
 	const char *val;
 	int c, row, ret;
 
+	/* The admin client is a command of its own, not broker options. */
+	if (argc > 1 && !strcmp(argv[1], "topics"))
+		return cmd_broker_topics(argc - 1, argv + 1);
 	kafka_cfg_defaults(&cfg);
 	build_opts(&t);
 	while ((c = cli_getopt(cmd, argc, argv, t.so, t.lo)) != -1) {

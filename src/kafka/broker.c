@@ -204,12 +204,16 @@ static uint64_t mono_ms(void)
  * partition with nothing new costs no system call.
  */
 #define KAFKA_CHECKPOINT_MS 60000
+/* How soon the housekeeping thread looks again at deleted topics whose
+ * files it could not close yet (admin.c): the workers' wakeups take less. */
+#define KAFKA_REAP_RETRY_MS 50
 
 /*
  * The housekeeping thread: every flush_ms (--flush interval, else the
  * checkpoint interval) it flushes every partition, every
- * retention_check_ms it applies retention. It sleeps on a condition
- * variable, so stopping it is immediate.
+ * retention_check_ms it applies retention, and each time it wakes (a
+ * deletion wakes it) it closes the files of deleted topics (admin.c). It
+ * sleeps on a condition variable, so stopping it is immediate.
  */
 static void *housekeeping(void *arg)
 {
@@ -220,6 +224,7 @@ static void *housekeeping(void *arg)
 			 KAFKA_CHECKPOINT_MS;
 	uint64_t now = mono_ms(), next_flush = now + every;
 	uint64_t next_ret = now + cfg->retention_check_ms, next;
+	uint32_t reaping = 0;
 	struct timespec ts;
 
 	eng_log_set_thread("hk");
@@ -227,11 +232,15 @@ static void *housekeeping(void *arg)
 	while (!srv->hk_stop) {
 		next = interval && next_flush < next_ret ? next_flush :
 							   next_ret;
+		/* Deleted topics wait for the workers: look again soon. */
+		if (reaping && next > mono_ms() + KAFKA_REAP_RETRY_MS)
+			next = mono_ms() + KAFKA_REAP_RETRY_MS;
 		ts.tv_sec = (time_t)(next / 1000);
 		ts.tv_nsec = (long)(next % 1000) * 1000000;
-		if (mono_ms() < next)
+		if (!srv->hk_kick && mono_ms() < next)
 			pthread_cond_timedwait(&srv->hk_cond, &srv->hk_lock,
 					       &ts);
+		srv->hk_kick = false;
 		if (srv->hk_stop)
 			break;
 		pthread_mutex_unlock(&srv->hk_lock);
@@ -245,6 +254,7 @@ static void *housekeeping(void *arg)
 			each_part(srv, retain_part);
 			next_ret = now + cfg->retention_check_ms;
 		}
+		reaping = kafka_admin_reap(srv);
 		pthread_mutex_lock(&srv->hk_lock);
 	}
 	pthread_mutex_unlock(&srv->hk_lock);

@@ -16,6 +16,7 @@
  *   topic.c           topics and partitions
  *   coord.c           FindCoordinator
  *   commit.c          OffsetCommit, OffsetFetch; the offset store's life
+ *   admin.c           CreateTopics, DeleteTopics
  *   group*.c          the group coordinator (group.h)
  */
 #ifndef ZC_KAFKA_BROKER_INT_H
@@ -97,6 +98,7 @@ struct kafka_srv {
 	pthread_mutex_t hk_lock;
 	pthread_cond_t hk_cond;
 	bool hk_stop;
+	bool hk_kick;			/* run a round now (a deletion) */
 	struct kafka_groups *groups;	/* the coordinator (group.c) */
 };
 
@@ -116,6 +118,12 @@ struct kafka_worker {
 	struct ev_async wake;
 	struct ev_defer recheck;
 	bool stopped;			/* under srv->wake_lock */
+	/*
+	 * kafka_topics_epoch as read at the start of this worker's last
+	 * recheck: topics deleted up to it are no longer in its hands
+	 * (admin.c, reaping). Atomic.
+	 */
+	uint64_t quiet_epoch;
 };
 
 enum kafka_conn_flag {
@@ -185,6 +193,19 @@ struct kafka_topic *kafka_topic_get(struct kafka_srv *srv,
 				    const struct kafka_str *name, bool create,
 				    int *error);
 
+/*
+ * admin.c: CreateTopics and DeleteTopics, decoded from @req->body; 0, or
+ * -errno to close the connection (-EBADMSG: malformed). Block on the disk.
+ */
+int kafka_create_topics(struct kafka_conn *c, struct kafka_request *req);
+int kafka_delete_topics(struct kafka_conn *c, struct kafka_request *req);
+
+/*
+ * admin.c, on the housekeeping thread: closes the files of deleted topics
+ * that no worker can still be using; returns how many wait for that.
+ */
+uint32_t kafka_admin_reap(struct kafka_srv *srv);
+
 /* produce.c: Produce; 0, or -errno to close the connection. */
 int kafka_produce(struct kafka_conn *c, struct kafka_request *req);
 
@@ -238,6 +259,13 @@ void kafka_worker_free(struct kafka_worker *w);
 
 /* broker_worker.c: this thread's worker (NULL outside the workers). */
 struct kafka_worker *kafka_worker_self(void);
+
+/*
+ * broker_worker.c: makes the workers whose bit (id % 64) is in @mask look
+ * at their parked fetches again: deferred work for the calling worker,
+ * an ev_async for the others. Any thread; skips stopped workers.
+ */
+void kafka_workers_wake(struct kafka_srv *srv, uint64_t mask);
 
 /* broker_worker.c: the waiting list of @w. */
 void kafka_worker_wait_add(struct kafka_worker *w, struct kafka_conn *c);

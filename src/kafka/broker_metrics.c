@@ -94,18 +94,36 @@ int kafka_metrics_register(struct kafka_srv *srv)
 	return eng_metrics_register_ledger(r);
 }
 
+/*
+ * The partition a gauge reports: its own, or once its topic was deleted
+ * (admin.c) the same partition of a topic created again under that name,
+ * since the registry can neither drop a gauge nor take a second one with
+ * the same labels. NULL when there is none now (the gauge reads -1).
+ */
+static struct kafka_part *live(struct kafka_part *p)
+{
+	struct kafka_srv *srv = p->ctx;
+	struct kafka_topic *tp;
+
+	if (!kafka_topic_deleted(p->topic))
+		return p;
+	tp = kafka_topic_find(srv->topics, &(struct kafka_str){
+		p->topic->name, p->topic->name_len });
+	return tp ? kafka_topic_part(tp, p->id) : NULL;
+}
+
 static double end_offset(void *arg)
 {
-	struct kafka_part *p = arg;
+	struct kafka_part *p = live(arg);
 
-	return (double)kafka_log_end_offset(p->log);
+	return p ? (double)kafka_log_end_offset(p->log) : -1;
 }
 
 static double start_offset(void *arg)
 {
-	struct kafka_part *p = arg;
+	struct kafka_part *p = live(arg);
 
-	return (double)kafka_log_start_offset(p->log);
+	return p ? (double)kafka_log_start_offset(p->log) : -1;
 }
 
 /*
@@ -130,6 +148,9 @@ void kafka_metrics_part(struct kafka_srv *srv, struct kafka_part *p)
 			      "The first offset still stored.",
 			      start_offset, p);
 	p->metric = a;
+	/* -EEXIST: a deleted topic's gauges serve it (live()) */
+	if (a == -EEXIST && b == -EEXIST)
+		return;
 	if ((a < 0 || b < 0) && !__atomic_exchange_n(&warned, true,
 						     __ATOMIC_RELAXED))
 		eng_log(ENG_LOG_WARN, "metrics registry full: partitions from "

@@ -3,7 +3,9 @@
  * src/kafka/broker_worker.c - the state of one worker thread: its list of
  * connections whose fetch waits (long-poll) and the two ways it is told
  * to look at them again: an ev_async from another worker's append, and
- * deferred work from its own (fetch.c, rule 4).
+ * deferred work from its own (fetch.c, rule 4). Each look also records
+ * the topic-deletion epoch it started at (quiet_epoch), which tells the
+ * housekeeping thread when a deleted topic's files can close (admin.c).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -44,6 +46,7 @@ void kafka_worker_wait_del(struct kafka_worker *w, struct kafka_conn *c)
  */
 static void recheck(struct kafka_worker *w)
 {
+	uint64_t epoch = kafka_topics_epoch(w->srv->topics);
 	struct kafka_conn *c, *next;
 	int ret;
 
@@ -55,6 +58,8 @@ static void recheck(struct kafka_worker *w)
 		else if (ret == 1)
 			kafka_conn_resume(c);
 	}
+	/* A loop callback: nothing of a topic deleted by @epoch is held. */
+	__atomic_store_n(&w->quiet_epoch, epoch, __ATOMIC_RELEASE);
 }
 
 /* Another thread appended (fetches) or completed a group (group_wait.c). */
@@ -69,6 +74,25 @@ static void on_recheck(struct ev_loop *loop, struct ev_defer *d)
 {
 	(void)loop;
 	recheck(d->data);
+	kafka_group_wake(d->data);
+}
+
+void kafka_workers_wake(struct kafka_srv *srv, uint64_t mask)
+{
+	struct kafka_worker *w;
+	unsigned int i;
+
+	pthread_rwlock_rdlock(&srv->wake_lock);
+	for (i = 0; i < srv->nr_workers; i++) {
+		w = __atomic_load_n(&srv->workers[i], __ATOMIC_ACQUIRE);
+		if (!(mask & (1ull << (i % 64))) || !w || w->stopped)
+			continue;
+		if (w == self)		/* this thread's worker */
+			ev_defer(w->loop, &w->recheck);
+		else
+			ev_async_send(w->loop, &w->wake);
+	}
+	pthread_rwlock_unlock(&srv->wake_lock);
 }
 
 int kafka_worker_start(struct eng_worker *ew)

@@ -28,7 +28,12 @@
  *     waiting workers: deferred work when it is the worker itself, an
  *     ev_async from another thread. The bits are set before the parked
  *     fetch's last look, so an append after that look always wakes it.
- *  5. No fetch sessions (KIP-227): an incremental fetch gets
+ *  5. A deleted topic (DeleteTopics, admin.c) is UNKNOWN_TOPIC_OR_PARTITION
+ *     from the next look on, also for a parked fetch that found it
+ *     before: the deletion wakes every worker (admin.c) and grew() says
+ *     yes. The parts stay allocated; their logs are closed only once no
+ *     fetch is parked on them (topic.h, kafka_topics_reap).
+ *  6. No fetch sessions (KIP-227): an incremental fetch gets
  *     FETCH_SESSION_ID_NOT_FOUND and no topics; the client falls back to
  *     full fetches (kafka_fetch_session_error).
  */
@@ -231,7 +236,8 @@ static void look(struct kafka_srv *srv, struct kafka_request *req,
 			memset(pr, 0, sizeof(*pr));
 			pr->partition = f->topics[i].partitions[j].partition;
 			pr->ranges = &lk->ranges[n * KAFKA_FETCH_RANGES];
-			if (!lk->parts[n]) {
+			if (!lk->parts[n] ||
+			    kafka_topic_deleted(lk->parts[n]->topic)) {
 				pr->error = KAFKA_UNKNOWN_TOPIC_OR_PARTITION;
 				pr->high_watermark = -1;
 				pr->log_start_offset = -1;
@@ -362,10 +368,14 @@ static bool grew(const struct fetch_look *lk)
 {
 	uint32_t i;
 
-	for (i = 0; i < lk->nr_parts; i++)
-		if (lk->parts[i] &&
+	for (i = 0; i < lk->nr_parts; i++) {
+		if (!lk->parts[i])
+			continue;
+		/* rule 5: a deleted topic's log may be closed: not read */
+		if (kafka_topic_deleted(lk->parts[i]->topic) ||
 		    kafka_log_end_offset(lk->parts[i]->log) != lk->seen_end[i])
 			return true;
+	}
 	return false;
 }
 
@@ -423,23 +433,9 @@ int kafka_fetch(struct kafka_conn *c, struct kafka_request *req,
 void kafka_fetch_notify(void *arg, int64_t end)
 {
 	struct kafka_part *p = arg;
-	struct kafka_srv *srv = p->ctx;
-	struct kafka_worker *self = kafka_worker_self(), *w;
 	uint64_t mask = __atomic_load_n(&p->wait_mask, __ATOMIC_SEQ_CST);
-	unsigned int i;
 
 	(void)end;
-	if (!mask)
-		return;
-	pthread_rwlock_rdlock(&srv->wake_lock);
-	for (i = 0; i < srv->nr_workers; i++) {
-		w = __atomic_load_n(&srv->workers[i], __ATOMIC_ACQUIRE);
-		if (!(mask & (1ull << (i % 64))) || !w || w->stopped)
-			continue;
-		if (w == self)
-			ev_defer(w->loop, &w->recheck);
-		else
-			ev_async_send(w->loop, &w->wake);
-	}
-	pthread_rwlock_unlock(&srv->wake_lock);
+	if (mask)
+		kafka_workers_wake(p->ctx, mask);
 }

@@ -11,7 +11,8 @@
  * worker thread around one request's work on the group state, by the
  * timer thread around one tick, and by kafka_group_commit_check; nothing
  * blocks while it is held (no disk or socket I/O, no logging, no topic or
- * log lock; waking a worker is a non-blocking eventfd write). The only lock
+ * log lock; waking a worker is a non-blocking eventfd write, or deferred
+ * work on the calling worker itself). The only lock
  * ever taken while holding it is srv->wake_lock, for reading, to wake a
  * worker (group_wait.c); nothing takes kafka_groups.lock while holding
  * wake_lock or any other lock, so there is no lock inversion. A

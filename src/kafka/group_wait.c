@@ -11,8 +11,11 @@
  *     connection reads nothing more (conn.c, rule 3) and its frame stays.
  *  2. Whoever completes a parked request (any worker, or the timer)
  *     encodes its whole answer into the wait under the lock, pushes it on
- *     its worker's ready list and wakes that worker (its ev_async, sent
- *     under srv->wake_lock for reading, so never to a stopped loop).
+ *     its worker's ready list and wakes that worker (kafka_workers_wake:
+ *     its ev_async, or deferred work when it is the calling thread's own
+ *     worker, under srv->wake_lock for reading, so never a stopped loop).
+ *     Either way the answer goes out from a callback of its own, never
+ *     from inside the handler that completed the group.
  *  3. The worker takes its ready list under the lock and, without it,
  *     puts each answer in front of its connection's output and resumes
  *     it: answers stay in request order. Only the worker touches its
@@ -46,18 +49,6 @@ void kafka_group_poke(struct kafka_groups *gs)
 	pthread_cond_signal(&gs->cond);
 }
 
-/* Rule 2: the ev_async of worker @id, unless it stopped. */
-static void wake_worker(struct kafka_srv *srv, unsigned int id)
-{
-	struct kafka_worker *w;
-
-	pthread_rwlock_rdlock(&srv->wake_lock);
-	w = __atomic_load_n(&srv->workers[id], __ATOMIC_ACQUIRE);
-	if (w && !w->stopped)
-		ev_async_send(w->loop, &w->wake);
-	pthread_rwlock_unlock(&srv->wake_lock);
-}
-
 /* @w no longer waits on its member; false when it did not. */
 static bool unlink_member(struct kafka_group_wait *w)
 {
@@ -79,7 +70,8 @@ void kafka_group_deliver(struct kafka_groups *gs, struct kafka_group_wait *w)
 		return;
 	w->next = gs->ready[w->worker];
 	gs->ready[w->worker] = w;
-	wake_worker(gs->srv, w->worker);
+	/* Rule 2: deferred work when it is this thread's worker. */
+	kafka_workers_wake(gs->srv, 1ull << (w->worker % 64));
 }
 
 /* Unlinks @w from wherever it is; caller holds the lock. */

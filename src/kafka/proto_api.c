@@ -6,6 +6,7 @@
 #include <errno.h>
 
 #include "kafka/proto.h"
+#include "kafka/proto_admin.h"
 #include "kafka/proto_commit.h"
 #include "kafka/proto_coord.h"
 #include "kafka/proto_group.h"
@@ -35,6 +36,10 @@ const struct kafka_api_range kafka_apis[] = {
 	{ KAFKA_API_SYNC_GROUP, KAFKA_SYNC_GROUP_MIN, KAFKA_SYNC_GROUP_MAX },
 	{ KAFKA_API_API_VERSIONS, KAFKA_API_VERSIONS_MIN,
 	  KAFKA_API_VERSIONS_MAX },
+	{ KAFKA_API_CREATE_TOPICS, KAFKA_CREATE_TOPICS_MIN,
+	  KAFKA_CREATE_TOPICS_MAX },
+	{ KAFKA_API_DELETE_TOPICS, KAFKA_DELETE_TOPICS_MIN,
+	  KAFKA_DELETE_TOPICS_MAX },
 };
 
 const unsigned int kafka_nr_apis = sizeof(kafka_apis) / sizeof(kafka_apis[0]);
@@ -78,6 +83,8 @@ const char *kafka_api_name(int key)
 		return "ApiVersions";
 	case KAFKA_API_CREATE_TOPICS:
 		return "CreateTopics";
+	case KAFKA_API_DELETE_TOPICS:
+		return "DeleteTopics";
 	case KAFKA_API_INIT_PRODUCER_ID:
 		return "InitProducerId";
 	default:

@@ -19,6 +19,7 @@
 
 #include "engine/log.h"
 #include "topic.h"
+#include "topic_int.h"
 
 /* Buckets of the hash table: a power of two, plenty for a single node. */
 #define NR_BUCKETS 1024
@@ -30,6 +31,10 @@ struct kafka_topics {
 	struct kafka_topic *buckets[NR_BUCKETS];
 	struct kafka_topic **list;	/* in creation order */
 	uint32_t nr, cap;
+	/* Deleted topics, kept until close, their logs until reaped
+	 * (topic.h); under @create. */
+	struct kafka_topic *graveyard;
+	uint64_t epoch;			/* deletions; atomic */
 };
 
 /* FNV-1a: short keys, no adversary worth a keyed hash here. */
@@ -190,10 +195,11 @@ static int create_locked(struct kafka_topics *t, const char *name,
 	return 0;
 }
 
-int kafka_topic_create(struct kafka_topics *t, const struct kafka_str *name,
-		       uint32_t nr_parts, struct kafka_topic **out)
+/* Both creations; @excl: -EEXIST rather than finding the topic. */
+static int create(struct kafka_topics *t, const struct kafka_str *name,
+		  uint32_t nr_parts, bool excl, struct kafka_topic **out)
 {
-	int err;
+	int err = 0;
 
 	if (name->len <= 0 || !kafka_log_topic_valid(name->p,
 						     (size_t)name->len))
@@ -201,9 +207,124 @@ int kafka_topic_create(struct kafka_topics *t, const struct kafka_str *name,
 	if (!nr_parts)
 		return -EINVAL;
 	pthread_mutex_lock(&t->create);
-	err = create_locked(t, name->p, (size_t)name->len, nr_parts, out);
+	if (excl) {
+		pthread_rwlock_rdlock(&t->lock);
+		if (lookup(t, name->p, (size_t)name->len))
+			err = -EEXIST;
+		pthread_rwlock_unlock(&t->lock);
+	}
+	if (!err)
+		err = create_locked(t, name->p, (size_t)name->len, nr_parts,
+				    out);
 	pthread_mutex_unlock(&t->create);
 	return err;
+}
+
+int kafka_topic_create(struct kafka_topics *t, const struct kafka_str *name,
+		       uint32_t nr_parts, struct kafka_topic **out)
+{
+	return create(t, name, nr_parts, false, out);
+}
+
+int kafka_topic_create_new(struct kafka_topics *t,
+			   const struct kafka_str *name, uint32_t nr_parts,
+			   struct kafka_topic **out)
+{
+	return create(t, name, nr_parts, true, out);
+}
+
+/* Takes @tp out of the table and the list; under the write lock. */
+static void unpublish(struct kafka_topics *t, struct kafka_topic *tp)
+{
+	struct kafka_topic **pp = &t->buckets[hash(tp->name, tp->name_len)];
+	uint32_t i;
+
+	while (*pp && *pp != tp)
+		pp = &(*pp)->hnext;
+	if (*pp)
+		*pp = tp->hnext;
+	for (i = 0; i < t->nr && t->list[i] != tp; i++)
+		;
+	if (i < t->nr) {
+		memmove(&t->list[i], &t->list[i + 1],
+			(t->nr - i - 1) * sizeof(*t->list));
+		t->nr--;
+	}
+}
+
+int kafka_topic_delete(struct kafka_topics *t, const struct kafka_str *name,
+		       struct kafka_topic **out)
+{
+	struct kafka_topic *tp = NULL;
+	int err;
+
+	if (name->len <= 0 || name->len > KAFKA_LOG_TOPIC_MAX)
+		return -ENOENT;
+	pthread_mutex_lock(&t->create);
+	pthread_rwlock_rdlock(&t->lock);
+	tp = lookup(t, name->p, (size_t)name->len);
+	pthread_rwlock_unlock(&t->lock);
+	err = tp ? kafka__topic_retire(t->cfg.dirfd, tp->name, tp->nr_parts) :
+		   -ENOENT;
+	if (!err) {
+		__atomic_store_n(&tp->deleted, true, __ATOMIC_SEQ_CST);
+		pthread_rwlock_wrlock(&t->lock);
+		unpublish(t, tp);
+		pthread_rwlock_unlock(&t->lock);
+		/* Counted after it left the lookups (kafka_topics_epoch). */
+		tp->del_epoch = __atomic_add_fetch(&t->epoch, 1,
+						   __ATOMIC_SEQ_CST);
+		tp->hnext = t->graveyard;
+		t->graveyard = tp;
+	}
+	pthread_mutex_unlock(&t->create);
+	if (err)
+		return err;
+	/* The bytes go now; the space once the logs close (topic.h). */
+	kafka__topics_purge(t->cfg.dirfd, false);
+	eng_log(ENG_LOG_INFO, "topic %s: deleted", tp->name);
+	if (out)
+		*out = tp;
+	return 0;
+}
+
+uint64_t kafka_topics_epoch(struct kafka_topics *t)
+{
+	return __atomic_load_n(&t->epoch, __ATOMIC_SEQ_CST);
+}
+
+/* Deleted topics whose logs one kafka_topics_reap call closes at most. */
+#define REAP_BATCH 16
+
+uint32_t kafka_topics_reap(struct kafka_topics *t,
+			   bool (*safe)(void *arg, const struct kafka_topic *tp),
+			   void *arg)
+{
+	struct kafka_topic *tp, *todo[REAP_BATCH];
+	uint32_t n = 0, pending = 0, i, j;
+
+	pthread_mutex_lock(&t->create);
+	for (tp = t->graveyard; tp; tp = tp->hnext) {
+		if (tp->reaped)
+			continue;
+		if (n < REAP_BATCH && safe(arg, tp)) {
+			tp->reaped = true;
+			todo[n++] = tp;
+		} else {
+			pending++;
+		}
+	}
+	pthread_mutex_unlock(&t->create);
+	/* Outside the mutex: the last flush must not hold up creations. */
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < todo[i]->nr_parts; j++) {
+			kafka_log_close(todo[i]->parts[j].log);
+			todo[i]->parts[j].log = NULL;
+		}
+		eng_log(ENG_LOG_INFO, "topic %s: deleted files closed",
+			todo[i]->name);
+	}
+	return pending;
 }
 
 /* A topic seen in the data directory and its highest partition. */
@@ -278,6 +399,8 @@ static int load(struct kafka_topics *t)
 	uint32_t n = 0, i;
 	int err;
 
+	/* Deletions a crash interrupted are finished first. */
+	kafka__topics_purge(t->cfg.dirfd, true);
 	err = scan(t, &f, &n);
 	for (i = 0; !err && i < n; i++)
 		err = create_locked(t, f[i].name, strlen(f[i].name),
@@ -309,12 +432,17 @@ int kafka_topics_open(const struct kafka_topics_cfg *cfg,
 
 void kafka_topics_close(struct kafka_topics *t)
 {
+	struct kafka_topic *tp;
 	uint32_t i;
 
 	if (!t)
 		return;
 	for (i = 0; i < t->nr; i++)
 		topic_free(t->list[i]);
+	while ((tp = t->graveyard)) {
+		t->graveyard = tp->hnext;
+		topic_free(tp);
+	}
 	free(t->list);
 	pthread_rwlock_destroy(&t->lock);
 	pthread_mutex_destroy(&t->create);

@@ -9,8 +9,15 @@
  * Threads: workers look topics up and create them concurrently; the
  * registry takes a lock for that. A topic, once found, stays valid and
  * unchanged (partitions are never added or removed) until
- * kafka_topics_close, so callers use it without a lock. Topics are never
- * deleted while the broker runs.
+ * kafka_topics_close, so callers use it without a lock. That holds for a
+ * deleted topic too (kafka_topic_delete): it leaves the lookups at once,
+ * its directories leave the data directory, but the struct stays until
+ * kafka_topics_close, because lookups hand out pointers without
+ * references (produce, fetch, parked fetches, metrics gauges). Its logs
+ * are closed (disk space freed, part->log NULL) by kafka_topics_reap once
+ * the broker knows nobody can still be using them; whoever keeps a
+ * partition across event-loop iterations must check kafka_topic_deleted
+ * before touching its log.
  */
 #ifndef ZC_KAFKA_TOPIC_H
 #define ZC_KAFKA_TOPIC_H
@@ -43,8 +50,21 @@ struct kafka_topic {
 	uint16_t name_len;
 	uint32_t nr_parts;
 	struct kafka_part *parts;
-	struct kafka_topic *hnext;	/* hash chain */
+	struct kafka_topic *hnext;	/* hash chain; graveyard once deleted */
+	/* Set (atomically) by kafka_topic_delete; see kafka_topic_deleted. */
+	bool deleted;
+	uint64_t del_epoch;		/* kafka_topics_epoch it was deleted at */
+	bool reaped;			/* logs closed (kafka_topics_reap) */
 };
+
+/*
+ * Whether @tp was deleted. Whoever kept a pointer from before (a parked
+ * fetch) answers UNKNOWN_TOPIC_OR_PARTITION for it from then on.
+ */
+static inline bool kafka_topic_deleted(const struct kafka_topic *tp)
+{
+	return __atomic_load_n(&tp->deleted, __ATOMIC_SEQ_CST);
+}
 
 struct kafka_topics;
 
@@ -88,6 +108,46 @@ struct kafka_topic *kafka_topic_find(struct kafka_topics *t,
  */
 int kafka_topic_create(struct kafka_topics *t, const struct kafka_str *name,
 		       uint32_t nr_parts, struct kafka_topic **out);
+
+/*
+ * kafka_topic_create for CreateTopics: -EEXIST when @name exists already
+ * (created by anyone, even a moment earlier), never finds. Blocks.
+ */
+int kafka_topic_create_new(struct kafka_topics *t,
+			   const struct kafka_str *name, uint32_t nr_parts,
+			   struct kafka_topic **out);
+
+/*
+ * Deletes topic @name (topic_delete.c has the rule): its partition
+ * directories are renamed away from the data directory atomically (a
+ * crash at any point leaves the topic whole or gone at the next start)
+ * and removed, it leaves the lookups and lists, and kafka_topic_deleted
+ * becomes true. The struct stays valid until kafka_topics_close, its logs
+ * until kafka_topics_reap, for whoever still holds it. Returns 0 and
+ * *@out (when @out is not NULL), -ENOENT when there is no such topic,
+ * -errno from the file system (the topic is then left as it was). Blocks
+ * on the disk.
+ */
+int kafka_topic_delete(struct kafka_topics *t, const struct kafka_str *name,
+		       struct kafka_topic **out);
+
+/*
+ * The number of deletions so far. A thread that reads it as E and then
+ * finishes everything it started before holds no pointer into a topic
+ * deleted at an epoch <= E (those left the lookups before E was counted).
+ */
+uint64_t kafka_topics_epoch(struct kafka_topics *t);
+
+/*
+ * Closes the logs of deleted topics for which @safe(@arg, tp) says no one
+ * can use them any more (the broker asks its workers), at most a few per
+ * call, and sets their parts' log to NULL. Returns how many deleted
+ * topics still have their logs open. One caller at a time (the
+ * housekeeping thread). Blocks on the disk (the logs' last flush).
+ */
+uint32_t kafka_topics_reap(struct kafka_topics *t,
+			   bool (*safe)(void *arg, const struct kafka_topic *tp),
+			   void *arg);
 
 /* The partition @id of @tp, or NULL when out of range. */
 static inline struct kafka_part *kafka_topic_part(struct kafka_topic *tp,

@@ -33,6 +33,7 @@
 
 #include "kafka/batch.h"
 #include "kafka/proto.h"
+#include "kafka/proto_admin.h"
 #include "kafka-client.h"
 #include "kafka-client-commit.h"
 #include "kafka-client-group.h"
@@ -686,6 +687,99 @@ static void check_unsupported(const struct kafka_request *r)
 	kafka_wbuf_exit(&w);
 }
 
+/*
+ * Re-encoded by the client side of proto_admin.c: the same frame, except
+ * that a boolean in the last byte (@last_bool) may have been any non-zero
+ * value (Kafka reads it as true) and is written as 1.
+ */
+static void same_frame(struct kafka_wbuf *w, const uint8_t *frame, size_t len,
+		       bool last_bool)
+{
+	size_t n = last_bool ? len - 1 : len;
+
+	fz_assert(w->len == len + 4);
+	fz_assert(!memcmp(w->p + 4, frame, n));
+	if (last_bool)
+		fz_assert(w->p[4 + n] == (frame[n] != 0));
+}
+
+/* CreateTopics: decode, re-encode, answer every topic, read it back. */
+static void check_create_topics(struct kafka_request *r,
+				const uint8_t *frame, size_t len)
+{
+	struct kafka_create_topics_resp resp = { 0 }, back;
+	struct kafka_create_topics_req q;
+	struct kafka_wbuf w;
+	struct zc_view v = r->body;
+	uint32_t i;
+	int ret, ver = r->hdr.api_version;
+
+	ret = kafka_create_topics_req_decode(&v, ver, &q, &r->arena);
+	fz_assert(ret == 0 || ret == -EBADMSG);
+	if (ret)
+		return;
+	kafka_wbuf_init(&w);
+	fz_assert(!kafka_create_topics_req_encode(&w, ver,
+			r->hdr.correlation_id, &r->hdr.client_id, &q));
+	same_frame(&w, frame, len, ver >= 1);
+	resp.nr_topics = q.nr_topics;
+	resp.topics = kafka_arena_alloc(&r->arena, q.nr_topics,
+					sizeof(*resp.topics));
+	fz_assert(resp.topics);
+	for (i = 0; i < q.nr_topics; i++) {
+		in_frame_str(&q.topics[i].name);
+		resp.topics[i].name = q.topics[i].name;
+		resp.topics[i].error = (int16_t)i;
+		resp.topics[i].message = q.topics[i].name;
+	}
+	kafka_wbuf_reset(&w);
+	fz_assert(!kafka_create_topics_resp_encode(&w, ver, 9, &resp));
+	fz_assert(!t_resp_open(&v, w.p, w.len, 9));
+	fz_assert(!kafka_create_topics_resp_decode(&v, ver, &back,
+						   &r->arena));
+	fz_assert(back.nr_topics == q.nr_topics);
+	for (i = 0; i < q.nr_topics; i++)
+		fz_assert(back.topics[i].error == (int16_t)i &&
+			  back.topics[i].name.len == q.topics[i].name.len);
+	kafka_wbuf_exit(&w);
+}
+
+static void check_delete_topics(struct kafka_request *r,
+				const uint8_t *frame, size_t len)
+{
+	struct kafka_delete_topics_resp resp = { 0 }, back;
+	struct kafka_delete_topics_req q;
+	struct kafka_wbuf w;
+	struct zc_view v = r->body;
+	uint32_t i;
+	int ret, ver = r->hdr.api_version;
+
+	ret = kafka_delete_topics_req_decode(&v, ver, &q, &r->arena);
+	fz_assert(ret == 0 || ret == -EBADMSG);
+	if (ret)
+		return;
+	kafka_wbuf_init(&w);
+	fz_assert(!kafka_delete_topics_req_encode(&w, ver,
+			r->hdr.correlation_id, &r->hdr.client_id, &q));
+	same_frame(&w, frame, len, false);
+	resp.nr_topics = q.nr_topics;
+	resp.topics = kafka_arena_alloc(&r->arena, q.nr_topics,
+					sizeof(*resp.topics));
+	fz_assert(resp.topics);
+	for (i = 0; i < q.nr_topics; i++) {
+		in_frame_str(&q.topics[i]);
+		resp.topics[i].name = q.topics[i];
+		resp.topics[i].error = 3;
+	}
+	kafka_wbuf_reset(&w);
+	fz_assert(!kafka_delete_topics_resp_encode(&w, ver, 9, &resp));
+	fz_assert(!t_resp_open(&v, w.p, w.len, 9));
+	fz_assert(!kafka_delete_topics_resp_decode(&v, ver, &back,
+						   &r->arena));
+	fz_assert(back.nr_topics == q.nr_topics);
+	kafka_wbuf_exit(&w);
+}
+
 /* One whole frame body (after the size prefix) at @frame. */
 static void check_frame(uint8_t *frame, size_t len)
 {
@@ -741,6 +835,12 @@ static void check_frame(uint8_t *frame, size_t len)
 		break;
 	case KAFKA_API_OFFSET_FETCH:
 		check_offset_fetch(&r);
+		break;
+	case KAFKA_API_CREATE_TOPICS:
+		check_create_topics(&r, frame, len);
+		break;
+	case KAFKA_API_DELETE_TOPICS:
+		check_delete_topics(&r, frame, len);
 		break;
 	default:
 		fz_assert(0);
