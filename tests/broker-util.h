@@ -22,6 +22,9 @@ struct t_broker {
 	char data[PATH_MAX + 16];	/* --data */
 	char log[PATH_MAX + 16];	/* the broker's stdout and stderr */
 	char boot[64];			/* "127.0.0.1:PORT" for clients */
+	/* 0: listen on an ephemeral port; else on this one (a restart
+	 * that clients must find at the same address). */
+	int listen_port;
 };
 
 /*
@@ -70,7 +73,8 @@ T_UNUSED static void t_broker_dirs(struct t_broker *b)
 
 /*
  * Starts `zcio broker --listen 127.0.0.1:0 --port-file F --data DATA
- * --metrics 127.0.0.1:0 --quiet ARGS...` with b->data as set by
+ * --metrics 127.0.0.1:0 --quiet ARGS...` (port b->listen_port instead of
+ * 0 when set) with b->data as set by
  * t_broker_dirs (or kept from an earlier run: a restart) and waits up to
  * 20 s for the port file (recovery of a big log takes time). Returns 0 or
  * -1 when the broker did not start.
@@ -78,16 +82,17 @@ T_UNUSED static void t_broker_dirs(struct t_broker *b)
 T_UNUSED static int t_broker_startv(struct t_broker *b,
 				    const char *const *args)
 {
-	char pf[PATH_MAX + 16], *argv[64];
+	char pf[PATH_MAX + 16], *argv[64], listen[32];
 	int n = 0, i;
 	double end;
 
+	snprintf(listen, sizeof(listen), "127.0.0.1:%d", b->listen_port);
 	snprintf(pf, sizeof(pf), "%s/port", b->dir);
 	unlink(pf);
 	argv[n++] = (char *)t_zcio();
 	argv[n++] = "broker";
 	argv[n++] = "--listen";
-	argv[n++] = "127.0.0.1:0";
+	argv[n++] = listen;
 	argv[n++] = "--port-file";
 	argv[n++] = pf;
 	argv[n++] = "--data";

@@ -20,6 +20,7 @@
 #include "kafka/proto_commit.h"
 #include "kafka/proto_coord.h"
 #include "kafka/proto_int.h"
+#include "kafka/proto_producer.h"
 #include "fuzz/kafka-client.h"
 
 #include "helpers.h"
@@ -33,7 +34,7 @@ static void api_table(void **state)
 		{ 0, 0, 7 }, { 1, 4, 11 }, { 2, 1, 2 }, { 3, 0, 4 },
 		{ 8, 0, 7 }, { 9, 0, 5 }, { 10, 0, 2 }, { 11, 0, 5 },
 		{ 12, 0, 3 }, { 13, 0, 1 }, { 14, 0, 3 }, { 18, 0, 2 },
-		{ 19, 0, 4 }, { 20, 0, 3 },
+		{ 19, 0, 4 }, { 20, 0, 3 }, { 22, 0, 1 },
 	};
 	unsigned int i;
 
@@ -76,7 +77,7 @@ static void err_names(void **state)
 /* ---- golden bytes ------------------------------------------------------ */
 
 #define API_ENTRIES							\
-	0x00, 0x00, 0x00, 0x0e,						\
+	0x00, 0x00, 0x00, 0x0f,						\
 	0x00, 0x00, 0x00, 0x00, 0x00, 0x07,	/* Produce 0-7 */	\
 	0x00, 0x01, 0x00, 0x04, 0x00, 0x0b,	/* Fetch 4-11 */	\
 	0x00, 0x02, 0x00, 0x01, 0x00, 0x02,	/* ListOffsets 1-2 */	\
@@ -90,16 +91,17 @@ static void err_names(void **state)
 	0x00, 0x0e, 0x00, 0x00, 0x00, 0x03,	/* SyncGroup 0-3 */	\
 	0x00, 0x12, 0x00, 0x00, 0x00, 0x02,	/* ApiVersions 0-2 */	\
 	0x00, 0x13, 0x00, 0x00, 0x00, 0x04,	/* CreateTopics 0-4 */	\
-	0x00, 0x14, 0x00, 0x00, 0x00, 0x03	/* DeleteTopics 0-3 */
+	0x00, 0x14, 0x00, 0x00, 0x00, 0x03,	/* DeleteTopics 0-3 */	\
+	0x00, 0x16, 0x00, 0x00, 0x00, 0x01	/* InitProducerId 0-1 */
 
 static void golden_api_versions(void **state)
 {
 	static const uint8_t v0[] = {
-		0x00, 0x00, 0x00, 0x5e, 0x01, 0x02, 0x03, 0x04,
+		0x00, 0x00, 0x00, 0x64, 0x01, 0x02, 0x03, 0x04,
 		0x00, 0x00, API_ENTRIES,
 	};
 	static const uint8_t v1[] = {
-		0x00, 0x00, 0x00, 0x62, 0x01, 0x02, 0x03, 0x04,
+		0x00, 0x00, 0x00, 0x68, 0x01, 0x02, 0x03, 0x04,
 		0x00, 0x00, API_ENTRIES, 0x00, 0x00, 0x00, 0x00,
 	};
 	struct kafka_wbuf w;
@@ -718,6 +720,8 @@ static void table_within_codec(void **state)
 		  KAFKA_OFFSET_COMMIT_MAX },
 		{ KAFKA_API_OFFSET_FETCH, KAFKA_OFFSET_FETCH_MIN,
 		  KAFKA_OFFSET_FETCH_MAX },
+		{ KAFKA_API_INIT_PRODUCER_ID, KAFKA_INIT_PRODUCER_ID_MIN,
+		  KAFKA_INIT_PRODUCER_ID_MAX },
 	};
 	const struct kafka_api_range *a;
 	unsigned int i;

@@ -327,6 +327,7 @@ static void part_opened(void *arg, struct kafka_part *p)
 	struct kafka_srv *srv = arg;
 
 	log_recovery(p);
+	kafka_pid_alloc_seen(&srv->pids, kafka_log_max_producer_id(p->log));
 	p->ctx = srv;
 	kafka_log_set_notify(p->log, kafka_fetch_notify, p);
 	kafka_metrics_part(srv, p);
@@ -395,6 +396,21 @@ static int start_engine(struct kafka_srv *srv, const struct kafka_cfg *cfg)
 	return 0;
 }
 
+/* Producer ids (before the topics, whose logs raise its floor). */
+static int open_pids(struct kafka_srv *srv)
+{
+	int err = kafka_pid_alloc_init(&srv->pids, srv->datafd);
+
+	if (err)
+		eng_log(ENG_LOG_ERROR, "--data %s: %s: %s", srv->cfg->data,
+			KAFKA_PID_FILE, err == -EBADMSG ? "damaged; refusing "
+			"to start rather than hand out an id twice" :
+			strerror(-err));
+	else
+		srv->pids_open = true;
+	return err;
+}
+
 /* Everything eng_run needs; the error is logged. */
 static int start(struct kafka_srv *srv, const struct kafka_cfg *cfg)
 {
@@ -402,6 +418,8 @@ static int start(struct kafka_srv *srv, const struct kafka_cfg *cfg)
 
 	log_cfg(&srv->lcfg, cfg);
 	err = open_data(srv, cfg->data);
+	if (!err)
+		err = open_pids(srv);
 	if (!err)
 		err = start_engine(srv, cfg);
 	if (!err)
@@ -456,6 +474,8 @@ static void stop(struct kafka_srv *srv)
 	for (i = 0; srv->workers && i < srv->nr_workers; i++)
 		kafka_worker_free(srv->workers[i]);
 	free(srv->workers);
+	if (srv->pids_open)
+		kafka_pid_alloc_exit(&srv->pids);
 	if (srv->datafd >= 0)
 		close(srv->datafd);
 	pthread_cond_destroy(&srv->hk_cond);

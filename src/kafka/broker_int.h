@@ -32,6 +32,7 @@
 #include "kafka/broker.h"
 #include "kafka/group.h"
 #include "kafka/log.h"
+#include "kafka/producer_id.h"
 #include "kafka/proto.h"
 #include "kafka/topic.h"
 
@@ -48,6 +49,7 @@ enum kafka_req_kind {
 	KAFKA_REQ_FIND_COORDINATOR,
 	KAFKA_REQ_OFFSET_COMMIT,
 	KAFKA_REQ_OFFSET_FETCH,
+	KAFKA_REQ_INIT_PRODUCER_ID,
 	KAFKA_REQ_REFUSED,		/* unknown key/version, malformed */
 	KAFKA_REQ__COUNT
 };
@@ -58,6 +60,7 @@ struct kafka_metric_ids {
 	int produce_bytes;		/* record batch bytes appended */
 	int produce_records;
 	int produce_errors;		/* partitions answered an error */
+	int produce_duplicates;		/* idempotent retries not kept */
 	int fetch_bytes;		/* record bytes put into responses */
 	int fetch_sendfile;		/* of the sends: by sendfile */
 	int fetch_copied;		/* --fetch-copy: read into memory */
@@ -84,6 +87,8 @@ struct kafka_srv {
 	char adv_host[256];		/* what Metadata advertises */
 	int32_t adv_port;
 	struct kafka_metric_ids m;
+	struct kafka_pid_alloc pids;	/* InitProducerId (producer_id.h) */
+	bool pids_open;
 	/*
 	 * Long-poll wakeups cross threads (fetch.c): a notifier holds this
 	 * for reading while it wakes workers, a stopping worker for writing
@@ -224,6 +229,9 @@ int kafka_offset_fetch(struct kafka_conn *c, struct kafka_request *req);
 int kafka_commit_open(struct kafka_srv *srv);
 void kafka_commit_flush(struct kafka_srv *srv);
 void kafka_commit_close(struct kafka_srv *srv);
+
+/* init_producer_id.c: InitProducerId; 0, or -errno to close. */
+int kafka_init_producer_id(struct kafka_conn *c, struct kafka_request *req);
 
 /*
  * fetch.c: Fetch. Answers now (0) or parks the request in @c->fw and

@@ -31,6 +31,7 @@ static const char *const req_names[KAFKA_REQ__COUNT] = {
 	[KAFKA_REQ_FIND_COORDINATOR] = "find_coordinator",
 	[KAFKA_REQ_OFFSET_COMMIT] = "offset_commit",
 	[KAFKA_REQ_OFFSET_FETCH] = "offset_fetch",
+	[KAFKA_REQ_INIT_PRODUCER_ID] = "init_producer_id",
 	[KAFKA_REQ_REFUSED] = "refused",
 };
 
@@ -46,6 +47,8 @@ static const struct {
 	  "Records appended by Produce." },
 	{ ID(produce_errors), "zcio_kafka_produce_errors_total",
 	  "Produce partitions answered with an error." },
+	{ ID(produce_duplicates), "zcio_kafka_produce_duplicates_total",
+	  "Idempotent batches acknowledged as duplicates, not written." },
 	{ ID(fetch_bytes), "zcio_kafka_fetch_bytes_total",
 	  "Record bytes put into Fetch answers." },
 	{ ID(fetch_sendfile), "zcio_kafka_fetch_sendfile_bytes_total",

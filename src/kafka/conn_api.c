@@ -249,6 +249,8 @@ int kafka_dispatch(struct kafka_conn *c, struct kafka_request *req,
 		return kafka_create_topics(c, req);
 	case KAFKA_API_DELETE_TOPICS:
 		return kafka_delete_topics(c, req);
+	case KAFKA_API_INIT_PRODUCER_ID:
+		return kafka_init_producer_id(c, req);
 	}
 	/* In the codec's table but without a handler here: no answer. */
 	eng_log(ENG_LOG_INFO, "fd %d: no handler for %s v%d; closing",

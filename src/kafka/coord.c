@@ -4,12 +4,13 @@
  * every consumer group, so the answer is the address Metadata advertises
  * (conn_api.c), node KAFKA_NODE_ID.
  *
- * A transaction coordinator (key_type 1) is answered
- * COORDINATOR_NOT_AVAILABLE: the broker implements no transaction APIs
- * (AddPartitionsToTxn, EndTxn...), so naming itself would only move the
- * client's failure to a request it cannot answer; the error is the one a
- * Kafka cluster gives while the coordinator is not there, and a
- * transactional client reports it instead of hanging on an unknown API.
+ * A transaction coordinator (key_type 1) is this broker too, although it
+ * has no transactions: the client's next request, InitProducerId with
+ * its transactional id, is then answered TRANSACTIONAL_ID_AUTHORIZATION_
+ * FAILED (init_producer_id.c), which librdkafka treats as fatal, so
+ * rd_kafka_init_transactions fails at once and says why. Answering
+ * COORDINATOR_NOT_AVAILABLE here instead makes librdkafka retry until its
+ * transaction timeout and then report a retriable "timed out".
  * Any other key_type is INVALID_REQUEST, as Kafka answers it.
  */
 #include "broker_int.h"
@@ -44,10 +45,8 @@ int kafka_find_coordinator(struct kafka_conn *c, struct kafka_request *req)
 	err = kafka_find_coord_req_decode(&v, req->hdr.api_version, &f);
 	if (err)
 		return err;
-	if (f.key_type == KAFKA_COORD_TRANSACTION)
-		no_node(&r, KAFKA_COORDINATOR_NOT_AVAILABLE,
-			"transactions are not supported");
-	else if (f.key_type != KAFKA_COORD_GROUP)
+	if (f.key_type != KAFKA_COORD_GROUP &&
+	    f.key_type != KAFKA_COORD_TRANSACTION)
 		no_node(&r, KAFKA_INVALID_REQUEST, "unknown key_type");
 	return kafka_find_coord_resp_encode(&c->wb, req->hdr.api_version,
 					    req->hdr.correlation_id, &r);

@@ -27,6 +27,7 @@ void kafka_log_cfg_init(struct kafka_log_cfg *cfg)
 	cfg->index_interval_bytes = 4096;
 	cfg->leader_epoch = 0;
 	cfg->flush = KAFKA_LOG_FLUSH_NEVER;
+	cfg->producer_expiration_ms = 7 * DAY_MS;
 }
 
 static int cfg_check(const struct kafka_log_cfg *cfg)
@@ -179,6 +180,7 @@ static void log_free(struct kafka_log *log)
 	for (i = 0; i < log->nsegs; i++)
 		kafka_seg_free(log->segs[i]);
 	free(log->segs);
+	kafka_pstate_exit(&log->ps);
 	if (log->rp_fd >= 0)
 		close(log->rp_fd);
 	if (log->dirfd >= 0)
@@ -208,6 +210,8 @@ int kafka_log_open(int dirfd, const char *topic, int32_t partition,
 	pthread_mutex_init(&log->sync_lock, NULL);
 	log->cfg = *cfg;
 	log->rp_fd = -1;
+	kafka_pstate_init(&log->ps);
+	log->snap_end = -1;
 	log->dirfd = open_dir(dirfd, name, flags);
 	if (log->dirfd < 0) {
 		ret = log->dirfd;
@@ -216,6 +220,8 @@ int kafka_log_open(int dirfd, const char *topic, int32_t partition,
 		return ret;
 	}
 	ret = kafka_log__recover(log);
+	if (!ret)
+		ret = kafka_log__producers_load(log);
 	if (ret) {
 		log_free(log);
 		return ret;
@@ -231,6 +237,8 @@ int kafka_log_close(struct kafka_log *log)
 	if (!log)
 		return 0;
 	ret = kafka_log__sync(log, INT64_MAX, true);
+	if (!ret)
+		kafka_log__producers_checkpoint(log);
 	log_free(log);
 	return ret;
 }

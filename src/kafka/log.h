@@ -104,6 +104,13 @@ struct kafka_log_cfg {
 	int32_t leader_epoch;
 	/* enum kafka_log_flush. Default NEVER (Kafka's default too). */
 	int flush;
+	/*
+	 * kafka_log_retention (and open) forget an idempotent producer whose
+	 * newest batch's timestamp is older than this; -1: never. Default 7
+	 * days, Kafka's transactional.id.expiration.ms, which governed
+	 * idempotent producer ids before producer.id.expiration.ms (3.4).
+	 */
+	int64_t producer_expiration_ms;
 };
 
 /* Fills @cfg with the defaults described above. */
@@ -172,6 +179,21 @@ int kafka_log_close(struct kafka_log *log);
  *
  * -EMSGSIZE when @len does not fit a segment at all (4 GiB). Blocks on the
  * disk (always under ALWAYS; for a roll otherwise).
+ *
+ * Idempotent producers (docs/kafka.md): when the first batch has a
+ * producer id (>= 0), @records must be that one batch (else -EINVAL) and
+ * its epoch and sequence are checked against the producer's last five
+ * batches in this partition, atomically with the append:
+ *   1         a duplicate of one of them: nothing written, *@base_offset
+ *             is the original batch's (returned once that is synced
+ *             under ALWAYS);
+ *   -ESTALE   an older epoch (INVALID_PRODUCER_EPOCH);
+ *   -EILSEQ   a sequence gap, or a new epoch not starting at 0
+ *             (OUT_OF_ORDER_SEQUENCE_NUMBER);
+ *   -ESRCH    an unknown producer not starting at sequence 0
+ *             (UNKNOWN_PRODUCER_ID).
+ * Batches without a producer id are not looked at (no lookup, no
+ * allocation). kafka_log_open rebuilds this state from the batch headers.
  */
 int kafka_log_append(struct kafka_log *log, uint8_t *records, size_t len,
 		     int64_t now_ms, int64_t *base_offset);
@@ -285,7 +307,10 @@ int64_t kafka_log_end_offset(struct kafka_log *log);
 int kafka_log_flush(struct kafka_log *log);
 
 /*
- * Applies retention at wall-clock time @now_ms: deletes whole segments,
+ * Applies retention at wall-clock time @now_ms: forgets idle idempotent
+ * producers (producer_expiration_ms), writes their snapshot when the log
+ * grew since the last (so that a restart after a crash reads only the
+ * batches after it), and deletes whole segments,
  * oldest first, while they are older than retention_ms (their newest
  * batch timestamp) or while the log without them stays at least
  * retention_bytes large. The active segment is deleted only by time and
@@ -327,9 +352,22 @@ struct kafka_log_stats {
 	uint64_t truncated_bytes;	/* cut off as torn or invalid */
 	uint32_t dropped_segments;	/* deleted after a cut */
 	uint32_t rebuilt_indexes;	/* .index/.timeindex files rewritten */
+	uint64_t duplicates;		/* idempotent retries, unwritten */
+	uint32_t producers;		/* producer ids rebuilt at open */
+	uint64_t producers_expired;	/* forgotten: idle too long */
+	uint32_t producer_scanned_segments;	/* ... read for it */
+	uint32_t producer_scan_errors;	/* ... segments cut short */
+	bool producer_snapshot;		/* ... from a snapshot */
+	uint64_t producer_snapshots;	/* snapshots written */
 };
 
 void kafka_log_stats(struct kafka_log *log, struct kafka_log_stats *st);
+
+/*
+ * The largest producer id found in this log (at open, or appended since),
+ * or -1: the broker never hands out an id at or below it again.
+ */
+int64_t kafka_log_max_producer_id(struct kafka_log *log);
 
 /* The directory name of a partition: "TOPIC-PARTITION". */
 #define KAFKA_LOG_TOPIC_MAX	249

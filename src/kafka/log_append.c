@@ -166,13 +166,23 @@ int kafka_log_append_checked(struct kafka_log *log, uint8_t *records,
 			     size_t len, uint64_t nr_offsets, int64_t now_ms,
 			     int64_t *base_offset)
 {
+	struct kafka_pbatch dup;
 	int64_t first, end;
+	bool idem;
 	int ret;
 
+	idem = kafka_log__idempotent(records, len);
 	pthread_mutex_lock(&log->lock);
-	ret = append_locked(log, records, len, nr_offsets, now_ms, &first);
+	ret = idem ? kafka_log__producer_check(log, records, len, &dup) : 0;
+	if (!ret)
+		ret = append_locked(log, records, len, nr_offsets, now_ms,
+				    &first);
+	if (!ret && idem)
+		kafka_log__producer_update(log, records, len, now_ms);
 	end = kafka_log__active(log)->end;
 	pthread_mutex_unlock(&log->lock);
+	if (ret == 1)
+		return kafka_log__producer_dup(log, &dup, base_offset);
 	if (ret)
 		return ret;
 	if (log->cfg.flush == KAFKA_LOG_FLUSH_ALWAYS) {

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "kafka/log.h"
+#include "kafka/producer_state.h"
 #include "kafka/segment.h"
 
 /* The file in each partition directory that holds the recovery point. */
@@ -42,6 +43,8 @@ struct kafka_log {
 	kafka_log_notify_fn notify;
 	void *notify_arg;
 	struct kafka_log_stats st;	/* counters (offsets filled on read) */
+	struct kafka_pstate ps;		/* producers (log_producer.c) */
+	int64_t snap_end;		/* offset of the snapshot on disk */
 };
 
 static inline struct kafka_seg *kafka_log__active(struct kafka_log *log)
@@ -80,5 +83,39 @@ int kafka_log__dup(int fd);
 
 /* Calls the notify hook with @end (without @lock held). */
 void kafka_log__notify(struct kafka_log *log, int64_t end);
+
+/*
+ * log_producer.c: idempotent producers. kafka_log__idempotent tells from
+ * the first batch's header (producer_id >= 0, byte 43's sign bit) whether
+ * the append must be checked: no lock, no call for the others.
+ * kafka_log__producer_check (under @lock, before writing; one batch only)
+ * returns 0 (write it), 1 (a duplicate: *@dup is the original), or
+ * -ESTALE / -EILSEQ / -ESRCH (old epoch, sequence gap, unknown producer)
+ * or -EINVAL / -ENOMEM; kafka_log__producer_update records the batch once
+ * written (under @lock). kafka_log__producer_dup (without @lock) waits for
+ * the original to be synced under ALWAYS and returns 1 with its base
+ * offset. kafka_log__producers_load rebuilds the state at open (from the
+ * snapshot kafka_log__producers_checkpoint writes, and the log after it).
+ */
+static inline bool kafka_log__idempotent(const uint8_t *records, size_t len)
+{
+	return len >= KAFKA_BATCH_HDR_LEN && !(records[43] & 0x80);
+}
+
+int kafka_log__producer_check(struct kafka_log *log, const uint8_t *p,
+			      size_t len, struct kafka_pbatch *dup);
+void kafka_log__producer_update(struct kafka_log *log, const uint8_t *p,
+				size_t len, int64_t now_ms);
+int kafka_log__producer_dup(struct kafka_log *log,
+			    const struct kafka_pbatch *dup,
+			    int64_t *base_offset);
+int kafka_log__producers_load(struct kafka_log *log);
+/*
+ * Writes the snapshot when the log grew since the last one (takes @lock,
+ * writes without it; best effort). At retention checks and close.
+ */
+void kafka_log__producers_checkpoint(struct kafka_log *log);
+/* Forgets idle producers (cfg.producer_expiration_ms); under @lock. */
+void kafka_log__producers_expire(struct kafka_log *log, int64_t now_ms);
 
 #endif

@@ -84,6 +84,7 @@ int kafka_log_retention(struct kafka_log *log, int64_t now_ms)
 	if (!gone)
 		return -ENOMEM;
 	pthread_mutex_lock(&log->lock);
+	kafka_log__producers_expire(log, now_ms);
 	if (max > log->nsegs)
 		max = log->nsegs;
 	n = pick(log, now_ms, gone, max);
@@ -93,5 +94,6 @@ int kafka_log_retention(struct kafka_log *log, int64_t now_ms)
 		kafka_seg_free(gone[i]);
 	}
 	free(gone);
+	kafka_log__producers_checkpoint(log);
 	return (int)n;
 }

@@ -18,6 +18,10 @@
  *   MESSAGE_TOO_LARGE           a batch over --max-message-bytes
  *   UNSUPPORTED_COMPRESSION_TYPE  zstd below v7, codecs 5-7
  *   KAFKA_STORAGE_ERROR         the append failed (disk full: ENOSPC...)
+ *   INVALID_PRODUCER_EPOCH, OUT_OF_ORDER_SEQUENCE_NUMBER,
+ *   UNKNOWN_PRODUCER_ID         an idempotent batch refused (log.h)
+ * An idempotent batch that duplicates one of the producer's last five is
+ * answered as a success with the original's base offset, not written.
  */
 #include <errno.h>
 #include <string.h>
@@ -34,6 +38,12 @@ static int append_error(int err)
 	case -EINVAL:
 	case -EBADMSG:
 		return KAFKA_CORRUPT_MESSAGE;
+	case -ESTALE:
+		return KAFKA_INVALID_PRODUCER_EPOCH;
+	case -EILSEQ:
+		return KAFKA_OUT_OF_ORDER_SEQUENCE_NUMBER;
+	case -ESRCH:
+		return KAFKA_UNKNOWN_PRODUCER_ID;
 	}
 	return KAFKA_KAFKA_STORAGE_ERROR;
 }
@@ -68,14 +78,19 @@ static void append(struct produce_ctx *x, struct kafka_topic *tp,
 		return;
 	err = kafka_log_append_checked(part->log, pp->records.p, len,
 				       info.nr_records, x->now_ms, &base);
-	if (err) {
-		eng_log(ENG_LOG_ERROR, "append to %s-%d: %s", tp->name,
-			pp->partition, strerror(-err));
+	if (err < 0) {
 		pr->error = (int16_t)append_error(err);
+		eng_log(pr->error == KAFKA_KAFKA_STORAGE_ERROR ?
+			ENG_LOG_ERROR : ENG_LOG_INFO, "append to %s-%d: %s",
+			tp->name, pp->partition, strerror(-err));
 		return;
 	}
 	pr->base_offset = base;
 	pr->log_start_offset = kafka_log_start_offset(part->log);
+	if (err == 1) {		/* a duplicate: acked, not written */
+		kafka_count(w, w->srv->m.produce_duplicates, 1);
+		return;
+	}
 	kafka_count(w, w->srv->m.produce_bytes, len);
 	kafka_count(w, w->srv->m.produce_records, info.nr_records);
 }

@@ -11,6 +11,7 @@
 #include "kafka/proto_coord.h"
 #include "kafka/proto_group.h"
 #include "kafka/proto_int.h"
+#include "kafka/proto_producer.h"
 
 /*
  * What `zcio broker` answers, sorted by key. Every range must lie inside
@@ -40,6 +41,8 @@ const struct kafka_api_range kafka_apis[] = {
 	  KAFKA_CREATE_TOPICS_MAX },
 	{ KAFKA_API_DELETE_TOPICS, KAFKA_DELETE_TOPICS_MIN,
 	  KAFKA_DELETE_TOPICS_MAX },
+	{ KAFKA_API_INIT_PRODUCER_ID, KAFKA_INIT_PRODUCER_ID_MIN,
+	  KAFKA_INIT_PRODUCER_ID_MAX },
 };
 
 const unsigned int kafka_nr_apis = sizeof(kafka_apis) / sizeof(kafka_apis[0]);

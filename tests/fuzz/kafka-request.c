@@ -32,8 +32,11 @@
 #include <zcio/chain.h>
 
 #include "kafka/batch.h"
+#include "kafka/crc32c.h"
+#include "kafka/producer_state.h"
 #include "kafka/proto.h"
 #include "kafka/proto_admin.h"
+#include "kafka/proto_producer.h"
 #include "kafka-client.h"
 #include "kafka-client-commit.h"
 #include "kafka-client-group.h"
@@ -669,6 +672,50 @@ static void check_offset_fetch(const struct kafka_request *r)
 	kafka_arena_exit(&a);
 }
 
+/*
+ * InitProducerId 0-1: the body kafka_request_decode left is decoded by
+ * the broker's decoder, re-encoded as a client would, and a response for
+ * it read back.
+ */
+static void check_init_pid(const struct kafka_request *r)
+{
+	struct kafka_init_pid_resp resp = { 0, KAFKA_NONE, 0, 0 };
+	struct kafka_init_pid_req q;
+	struct zc_view v = r->body;
+	struct t_out o = { 0 };
+	struct kafka_wbuf w;
+	int64_t id;
+	int16_t err, epoch;
+	int32_t thr;
+	size_t s;
+	int ret;
+
+	ret = kafka_init_pid_req_decode(&v, r->hdr.api_version, &q);
+	fz_assert(ret == 0 || ret == -EBADMSG);
+	if (ret)
+		return;
+	in_frame_str(&q.transactional_id);
+	s = t_req_begin(&o, KAFKA_API_INIT_PRODUCER_ID, r->hdr.api_version,
+			0, "t");
+	t_str(&o, &q.transactional_id);
+	t_i32(&o, q.transaction_timeout_ms);
+	t_req_end(&o, s);
+	same_body(&o, &r->body, 0);
+	resp.producer_id = q.transaction_timeout_ms;
+	resp.producer_epoch = (int16_t)q.transactional_id.len;
+	kafka_wbuf_init(&w);
+	fz_assert(!kafka_init_pid_resp_encode(&w, r->hdr.api_version, 8,
+					      &resp));
+	fz_assert(!t_resp_open(&v, w.p, w.len, 8));
+	zc_view_i32be(&v, &thr);
+	zc_view_i16be(&v, &err);
+	zc_view_i64be(&v, &id);
+	zc_view_i16be(&v, &epoch);
+	fz_assert(!zc_view_error(&v) && !zc_view_left(&v));
+	fz_assert(id == resp.producer_id && epoch == resp.producer_epoch);
+	kafka_wbuf_exit(&w);
+}
+
 static void check_unsupported(const struct kafka_request *r)
 {
 	struct kafka_wbuf w;
@@ -842,10 +889,73 @@ static void check_frame(uint8_t *frame, size_t len)
 	case KAFKA_API_DELETE_TOPICS:
 		check_delete_topics(&r, frame, len);
 		break;
+	case KAFKA_API_INIT_PRODUCER_ID:
+		check_init_pid(&r);
+		break;
 	default:
 		fz_assert(0);
 	}
 	kafka_request_exit(&r);
+}
+
+/*
+ * The bytes as an idempotent producer snapshot (producer_state.h, read
+ * from a partition directory at open), with its CRC fixed up so that the
+ * checks behind it are reached: refused, or read whole and written back
+ * to as many bytes that read back the same, and every producer then takes
+ * its newest batch for a duplicate.
+ */
+static void check_snapshot(const uint8_t *data, size_t size)
+{
+	struct kafka_pstate ps, back;
+	struct kafka_batch_hdr h = { 0 };
+	const struct kafka_producer *p;
+	struct kafka_pbatch d;
+	uint8_t *buf, *out;
+	int64_t off, off2;
+	uint32_t crc, i;
+	int ret;
+
+	if (size < 8)
+		return;
+	buf = malloc(size);
+	fz_assert(buf);
+	memcpy(buf, data, size);
+	memcpy(buf, "ZCPS", 4);
+	crc = kafka_crc32c(0, buf + 8, size - 8);
+	for (i = 0; i < 4; i++)
+		buf[4 + i] = (uint8_t)(crc >> (8 * i));
+	kafka_pstate_init(&ps);
+	ret = kafka_pstate_snap_read(&ps, buf, size, &off);
+	fz_assert(ret == 0 || ret == -EBADMSG);
+	if (!ret) {
+		fz_assert(kafka_pstate_snap_size(&ps) == size);
+		out = malloc(size);
+		fz_assert(out);
+		kafka_pstate_snap_write(&ps, off, out);
+		kafka_pstate_init(&back);
+		fz_assert(!kafka_pstate_snap_read(&back, out, size, &off2));
+		fz_assert(off2 == off && back.n == ps.n);
+		for (i = 0; i < ps.cap; i++) {
+			p = &ps.tab[i];
+			if (p->id == -1)
+				continue;
+			h.producer_id = p->id;
+			h.producer_epoch = p->epoch;
+			h.base_sequence = p->b[p->head].first_seq;
+			h.last_offset_delta = (int32_t)
+				(p->b[p->head].last_offset -
+				 p->b[p->head].base_offset);
+			fz_assert(kafka_pstate_check(&back, &h, &d) ==
+				  KAFKA_DUPLICATE_SEQUENCE_NUMBER);
+			fz_assert(d.first_seq == h.base_sequence &&
+				  d.last_seq == p->b[p->head].last_seq);
+		}
+		kafka_pstate_exit(&back);
+		free(out);
+	}
+	kafka_pstate_exit(&ps);
+	free(buf);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -889,5 +999,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		lim.max_batch_bytes = size > 1 ? data[1] * 16u : 0;
 		check_blob(data, size, &lim);
 	}
+	check_snapshot(data, size);
 	return 0;
 }
