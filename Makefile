@@ -137,12 +137,13 @@ FUZZ_BIN := $(B)/fuzz/http-request
 FUZZ_KAFKA_SRC := $(addprefix src/kafka/,proto.c proto_api.c proto_meta.c \
 	proto_produce.c proto_fetch.c proto_fetch_resp.c proto_offsets.c \
 	wire.c err.c crc32c.c batch.c proto_coord.c proto_commit.c \
-	proto_admin.c proto_producer.c producer_state.c producer_snap.c)
+	proto_admin.c proto_producer.c producer_state.c producer_snap.c \
+	proto_group.c)
 FUZZ_KAFKA_HDR := $(addprefix src/kafka/,proto.h proto_int.h wire.h err.h \
 	crc32c.h batch.h proto_coord.h proto_commit.h proto_admin.h \
-	proto_producer.h producer_state.h) \
+	proto_producer.h producer_state.h proto_group.h) \
 	tests/fuzz/kafka-client.h \
-	tests/fuzz/kafka-client-commit.h
+	tests/fuzz/kafka-client-commit.h tests/fuzz/kafka-client-group.h
 FUZZ_KAFKA_BIN := $(B)/fuzz/kafka-request
 
 fuzz: $(FUZZ_BIN) $(FUZZ_KAFKA_BIN)

@@ -201,17 +201,17 @@ T_UNUSED static void t_broker_stop(struct t_broker *b)
 }
 
 /*
- * Runs `timeout SECS kcat -b BOOT ARGS...` with standard input from @in
+ * Starts `timeout SECS kcat -b BOOT ARGS...` with standard input from @in
  * (NULL: /dev/null) and standard output into @out (NULL: discarded);
- * standard error goes to DIR/kcat.err. Returns kcat's exit status (124
- * when timeout(1) had to stop it).
+ * standard error goes to DIR/kcat.err. Returns the pid of timeout(1),
+ * which passes a SIGTERM on to kcat.
  */
-T_UNUSED static int t_kcatv(const struct t_broker *b, int secs,
-			    const char *in, const char *out,
-			    const char *const *args)
+T_UNUSED static pid_t t_kcat_spawn(const struct t_broker *b, int secs,
+				   const char *in, const char *out,
+				   const char *const *args)
 {
 	char err[PATH_MAX + 16], tmo[16], *argv[64];
-	int n = 0, i, status, fd;
+	int n = 0, i, fd;
 	pid_t pid;
 
 	snprintf(err, sizeof(err), "%s/kcat.err", b->dir);
@@ -244,6 +244,20 @@ T_UNUSED static int t_kcatv(const struct t_broker *b, int secs,
 		execvp(argv[0], argv);
 		_exit(127);
 	}
+	return pid;
+}
+
+/*
+ * t_kcat_spawn and wait: returns kcat's exit status (124 when timeout(1)
+ * had to stop it).
+ */
+T_UNUSED static int t_kcatv(const struct t_broker *b, int secs,
+			    const char *in, const char *out,
+			    const char *const *args)
+{
+	pid_t pid = t_kcat_spawn(b, secs, in, out, args);
+	int status;
+
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;

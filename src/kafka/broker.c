@@ -427,6 +427,8 @@ static int start(struct kafka_srv *srv, const struct kafka_cfg *cfg)
 	if (!err)
 		err = kafka_metrics_register(srv);
 	if (!err)
+		err = kafka_groups_start(srv);
+	if (!err)
 		err = open_topics(srv);
 	if (!err)
 		err = kafka_commit_open(srv);
@@ -466,6 +468,7 @@ static void stop(struct kafka_srv *srv)
 	if (srv->eng)
 		eng_free(srv->eng);
 	/* After the engine: no worker, no metrics render uses them now. */
+	kafka_groups_stop(srv);
 	kafka_topics_close(srv->topics);
 	kafka_commit_close(srv);
 	for (i = 0; srv->workers && i < srv->nr_workers; i++)

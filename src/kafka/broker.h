@@ -46,6 +46,9 @@ struct kafka_cfg {
 	const char *metrics;		/* --metrics ADDR:PORT, or NULL */
 	int quiet;
 	int workers_set;		/* --workers was given */
+	unsigned int group_initial_delay_ms;	/* --group-initial-delay */
+	unsigned int group_min_session_ms;	/* --group-min-session */
+	unsigned int group_max_session_ms;	/* --group-max-session */
 };
 
 /* Fills @cfg with the defaults documented in zcio-broker(1). */

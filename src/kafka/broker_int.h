@@ -17,6 +17,7 @@
  *   coord.c           FindCoordinator
  *   commit.c          OffsetCommit, OffsetFetch; the offset store's life
  *   admin.c           CreateTopics, DeleteTopics
+ *   group*.c          the group coordinator (group.h)
  */
 #ifndef ZC_KAFKA_BROKER_INT_H
 #define ZC_KAFKA_BROKER_INT_H
@@ -29,6 +30,7 @@
 
 #include "engine/engine.h"
 #include "kafka/broker.h"
+#include "kafka/group.h"
 #include "kafka/log.h"
 #include "kafka/producer_id.h"
 #include "kafka/proto.h"
@@ -102,6 +104,7 @@ struct kafka_srv {
 	pthread_cond_t hk_cond;
 	bool hk_stop;
 	bool hk_kick;			/* run a round now (a deletion) */
+	struct kafka_groups *groups;	/* the coordinator (group.c) */
 };
 
 /* One worker thread's state. */
@@ -133,7 +136,11 @@ enum kafka_conn_flag {
 	KAFKA_CF_CLOSE = 0x2,		/* close once the chain is sent */
 	KAFKA_CF_WAIT = 0x4,		/* a fetch long-polls: no reading */
 	KAFKA_CF_DRAIN = 0x8,		/* graceful stop */
+	KAFKA_CF_GROUP = 0x10,		/* a JoinGroup/SyncGroup waits */
 };
+
+/* Parked: a request waits for its answer, nothing more is read. */
+#define KAFKA_CF_PARKED (KAFKA_CF_WAIT | KAFKA_CF_GROUP)
 
 /*
  * A fetch that waits for data (fetch.c): its decoded request, whose
@@ -157,6 +164,7 @@ struct kafka_conn {
 	struct kafka_wbuf wb;		/* small answers not yet in @out */
 	struct kafka_fetch_wait *fw;	/* when KAFKA_CF_WAIT */
 	struct kafka_conn *wprev, *wnext;	/* worker's waiting list */
+	struct kafka_group_wait *gw;	/* when KAFKA_CF_GROUP */
 };
 
 extern const struct eng_proto kafka_proto;

@@ -46,6 +46,11 @@ void kafka_cfg_defaults(struct kafka_cfg *cfg)
 	cfg->idle_ms = 600000;
 	/* Kafka checks every 5 min; a minute makes small tests possible. */
 	cfg->retention_check_ms = 60000;
+	/* Kafka: group.initial.rebalance.delay.ms, group.min/max.session.
+	 * timeout.ms. */
+	cfg->group_initial_delay_ms = 3000;
+	cfg->group_min_session_ms = 6000;
+	cfg->group_max_session_ms = 1800000;
 }
 
 /* An integer with an optional k/m/g (times 1024) suffix. */
@@ -266,6 +271,12 @@ const struct kafka_opt kafka_opts[] = {
 	{ "retention-check", 0, "TIME", set_ms, OFF(retention_check_ms), 10,
 	  DAY_MS },
 	{ "fetch-copy", 0, NULL, set_flag, OFF(fetch_copy), 0, 0 },
+	{ "group-initial-delay", 0, "MS", set_ms, OFF(group_initial_delay_ms),
+	  0, 300000 },
+	{ "group-min-session", 0, "MS", set_ms, OFF(group_min_session_ms), 1,
+	  DAY_MS },
+	{ "group-max-session", 0, "MS", set_ms, OFF(group_max_session_ms), 1,
+	  DAY_MS },
 	{ "metrics", 'm', "ADDR:PORT", set_str, OFF(metrics), 0, 0 },
 	{ "quiet", 'q', NULL, set_flag, OFF(quiet), 0, 0 },
 };

@@ -62,16 +62,19 @@ static void recheck(struct kafka_worker *w)
 	__atomic_store_n(&w->quiet_epoch, epoch, __ATOMIC_RELEASE);
 }
 
+/* Another thread appended (fetches) or completed a group (group_wait.c). */
 static void on_wake(struct ev_loop *loop, struct ev_async *a)
 {
 	(void)loop;
 	recheck(a->data);
+	kafka_group_wake(a->data);
 }
 
 static void on_recheck(struct ev_loop *loop, struct ev_defer *d)
 {
 	(void)loop;
 	recheck(d->data);
+	kafka_group_wake(d->data);
 }
 
 void kafka_workers_wake(struct kafka_srv *srv, uint64_t mask)

@@ -41,17 +41,14 @@
 /* Kafka's offset.metadata.max.bytes default. */
 #define KAFKA_OFFSET_METADATA_MAX 4096
 
-/* MERGE: replace with kafka_group_commit_check */
+/* The group coordinator's verdict (group.h). */
 static int group_commit_check(struct kafka_srv *srv,
 			      const struct kafka_str *group_id,
 			      int32_t generation_id,
 			      const struct kafka_str *member_id)
 {
-	(void)srv;
-	(void)group_id;
-	(void)generation_id;
-	(void)member_id;
-	return KAFKA_NONE;
+	return kafka_group_commit_check(srv, group_id, generation_id,
+					member_id);
 }
 
 int kafka_commit_open(struct kafka_srv *srv)

@@ -32,6 +32,10 @@
  *     Kafka: they have no answer the client could match.
  *  6. One timer: the parked fetch's deadline, else --idle-timeout (also
  *     the bound for a client that does not read its answers).
+ *  7. A JoinGroup or SyncGroup parks the connection the same way (rule 3)
+ *     until its group answers it, from whichever thread completes the
+ *     group (group_wait.c). Its timer is --idle-timeout, which does not
+ *     close it: the group's own deadlines answer it.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -74,7 +78,7 @@ static uint64_t queued(const struct kafka_conn *c)
 /* Rule 4, 3: whether to read and handle more requests. */
 static bool can_take(const struct kafka_conn *c)
 {
-	return !(c->flags & (KAFKA_CF_WAIT | KAFKA_CF_CLOSE)) &&
+	return !(c->flags & (KAFKA_CF_PARKED | KAFKA_CF_CLOSE)) &&
 	       queued(c) < KAFKA_OUT_HIGH;
 }
 
@@ -171,7 +175,7 @@ static bool room(struct kafka_conn *c, size_t need)
 /* Rule 1: drained: a grown buffer goes back to the usual size. */
 static void drained_in(struct kafka_conn *c)
 {
-	if (c->in_off != c->in_len || (c->flags & KAFKA_CF_WAIT))
+	if (c->in_off != c->in_len || (c->flags & KAFKA_CF_PARKED))
 		return;
 	c->in_off = c->in_len = 0;
 	if (c->in_cap > KAFKA_IN_MIN) {
@@ -291,7 +295,7 @@ static void settle(struct kafka_conn *c)
 		return;
 	drained_in(c);
 	/* The client is gone and everything it asked is answered. */
-	if ((c->flags & KAFKA_CF_EOF) && !(c->flags & KAFKA_CF_WAIT) &&
+	if ((c->flags & KAFKA_CF_EOF) && !(c->flags & KAFKA_CF_PARKED) &&
 	    !zc_chain_bytes(&c->out)) {
 		eng_conn_close(&c->ec, 0);
 		return;
@@ -328,6 +332,11 @@ static void on_timeout(struct eng_conn *ec)
 	struct kafka_conn *c = conn_of(ec);
 	int ret;
 
+	if (c->flags & KAFKA_CF_GROUP) {
+		/* Rule 7: the group answers it; only look again later. */
+		arm_timer(c);
+		return;
+	}
 	if (!(c->flags & KAFKA_CF_WAIT)) {
 		/* Idle, or a client that has not read its answers. */
 		eng_conn_close(ec, zc_chain_bytes(&c->out) ? -ETIMEDOUT : 0);
@@ -362,6 +371,13 @@ static void on_drain(struct eng_conn *ec)
 	int ret;
 
 	c->flags |= KAFKA_CF_DRAIN;
+	if (c->flags & KAFKA_CF_GROUP) {
+		ret = kafka_group_drain(c);
+		if (ret < 0) {
+			eng_conn_close(ec, ret);
+			return;
+		}
+	}
 	if (c->flags & KAFKA_CF_WAIT) {
 		ret = kafka_fetch_retry(c, true);
 		if (ret < 0) {
@@ -380,6 +396,8 @@ static void on_close(struct eng_conn *ec, int err)
 	(void)err;
 	if (c->flags & KAFKA_CF_WAIT)
 		kafka_fetch_unpark(c);
+	if (c->flags & KAFKA_CF_GROUP)
+		kafka_group_unpark(c);
 	zc_chain_exit(&c->out);
 	kafka_wbuf_exit(&c->wb);
 	free(c->in);

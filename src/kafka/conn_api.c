@@ -237,6 +237,14 @@ int kafka_dispatch(struct kafka_conn *c, struct kafka_request *req,
 		return kafka_offset_commit(c, req);
 	case KAFKA_API_OFFSET_FETCH:
 		return kafka_offset_fetch(c, req);
+	case KAFKA_API_JOIN_GROUP:
+		return kafka_group_join(c, req, frame_len);
+	case KAFKA_API_SYNC_GROUP:
+		return kafka_group_sync(c, req, frame_len);
+	case KAFKA_API_HEARTBEAT:
+		return kafka_group_heartbeat(c, req);
+	case KAFKA_API_LEAVE_GROUP:
+		return kafka_group_leave(c, req);
 	case KAFKA_API_CREATE_TOPICS:
 		return kafka_create_topics(c, req);
 	case KAFKA_API_DELETE_TOPICS:

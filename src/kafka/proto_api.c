@@ -9,6 +9,7 @@
 #include "kafka/proto_admin.h"
 #include "kafka/proto_commit.h"
 #include "kafka/proto_coord.h"
+#include "kafka/proto_group.h"
 #include "kafka/proto_int.h"
 #include "kafka/proto_producer.h"
 
@@ -30,6 +31,10 @@ const struct kafka_api_range kafka_apis[] = {
 	  KAFKA_OFFSET_FETCH_MAX },
 	{ KAFKA_API_FIND_COORDINATOR, KAFKA_FIND_COORDINATOR_MIN,
 	  KAFKA_FIND_COORDINATOR_MAX },
+	{ KAFKA_API_JOIN_GROUP, KAFKA_JOIN_GROUP_MIN, KAFKA_JOIN_GROUP_MAX },
+	{ KAFKA_API_HEARTBEAT, KAFKA_HEARTBEAT_MIN, KAFKA_HEARTBEAT_MAX },
+	{ KAFKA_API_LEAVE_GROUP, KAFKA_LEAVE_GROUP_MIN, KAFKA_LEAVE_GROUP_MAX },
+	{ KAFKA_API_SYNC_GROUP, KAFKA_SYNC_GROUP_MIN, KAFKA_SYNC_GROUP_MAX },
 	{ KAFKA_API_API_VERSIONS, KAFKA_API_VERSIONS_MIN,
 	  KAFKA_API_VERSIONS_MAX },
 	{ KAFKA_API_CREATE_TOPICS, KAFKA_CREATE_TOPICS_MIN,

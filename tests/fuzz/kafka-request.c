@@ -39,6 +39,7 @@
 #include "kafka/proto_producer.h"
 #include "kafka-client.h"
 #include "kafka-client-commit.h"
+#include "kafka-client-group.h"
 
 #define fz_assert(c)							\
 	do {								\
@@ -395,6 +396,142 @@ static void check_list_offsets(const struct kafka_request *r)
 	kafka_arena_exit(&a);
 }
 
+/*
+ * JoinGroup: re-encoded equal; an answer listing every protocol as a
+ * member (name as id, metadata as metadata) reads back.
+ */
+static void check_join_group(const struct kafka_request *r)
+{
+	struct kafka_join_group_resp resp, back;
+	struct kafka_join_member *ms;
+	struct kafka_join_group_req j;
+	int ver = r->hdr.api_version;
+	struct zc_view v = r->body;
+	struct t_out o = { 0 };
+	struct kafka_arena a;
+	struct kafka_wbuf w;
+	uint32_t i;
+	int ret;
+
+	kafka_arena_init(&a);
+	ret = kafka_join_group_req_decode(&v, ver, &j, &a);
+	fz_assert(ret == 0 || ret == -EBADMSG);
+	if (ret) {
+		kafka_arena_exit(&a);
+		return;
+	}
+	in_frame_str(&j.group_id);
+	in_frame_str(&j.member_id);
+	in_frame_str(&j.protocol_type);
+	in_frame_str(&j.group_instance_id);
+	fz_assert(ver >= 5 || kafka_str_is_null(&j.group_instance_id));
+	fz_assert(ver >= 1 || j.rebalance_timeout_ms == j.session_timeout_ms);
+	t_join_group_req(&o, ver, 0, &j);
+	same_body(&o, &r->body, 0);
+	ms = t_alloc(&a, j.nr_protocols, sizeof(*ms));
+	for (i = 0; i < j.nr_protocols; i++) {
+		in_frame_str(&j.protocols[i].name);
+		fz_assert(j.protocols[i].metadata.len >= 0);
+		in_frame(j.protocols[i].metadata.p,
+			 j.protocols[i].metadata.len);
+		ms[i].member_id = j.protocols[i].name;
+		ms[i].group_instance_id = KAFKA_STR_NULL;
+		ms[i].metadata = j.protocols[i].metadata;
+	}
+	resp = (struct kafka_join_group_resp){ 0, 0, 1, j.protocol_type,
+		j.member_id, j.group_id, j.nr_protocols, ms };
+	kafka_wbuf_init(&w);
+	fz_assert(!kafka_join_group_resp_encode(&w, ver, 11, &resp));
+	fz_assert(!t_resp_open(&v, w.p, w.len, 11));
+	fz_assert(!t_join_group_resp(&v, ver, &back, &a));
+	fz_assert(back.nr_members == j.nr_protocols);
+	for (i = 0; i < j.nr_protocols; i++)
+		fz_assert(back.members[i].metadata.len ==
+			  j.protocols[i].metadata.len);
+	kafka_wbuf_exit(&w);
+	kafka_arena_exit(&a);
+}
+
+/* SyncGroup: re-encoded equal; each assignment goes back as an answer. */
+static void check_sync_group(const struct kafka_request *r)
+{
+	struct kafka_sync_group_resp resp, back;
+	struct kafka_sync_group_req s;
+	int ver = r->hdr.api_version;
+	struct zc_view v = r->body;
+	struct t_out o = { 0 };
+	struct kafka_arena a;
+	struct kafka_wbuf w;
+	uint32_t i;
+	int ret;
+
+	kafka_arena_init(&a);
+	ret = kafka_sync_group_req_decode(&v, ver, &s, &a);
+	fz_assert(ret == 0 || ret == -EBADMSG);
+	if (ret) {
+		kafka_arena_exit(&a);
+		return;
+	}
+	in_frame_str(&s.group_id);
+	in_frame_str(&s.member_id);
+	in_frame_str(&s.group_instance_id);
+	fz_assert(ver >= 3 || kafka_str_is_null(&s.group_instance_id));
+	t_sync_group_req(&o, ver, 0, &s);
+	same_body(&o, &r->body, 0);
+	kafka_wbuf_init(&w);
+	for (i = 0; i < s.nr_assignments; i++) {
+		in_frame_str(&s.assignments[i].member_id);
+		fz_assert(s.assignments[i].assignment.len >= 0);
+		resp = (struct kafka_sync_group_resp){ 0, 0,
+			s.assignments[i].assignment };
+		kafka_wbuf_reset(&w);
+		fz_assert(!kafka_sync_group_resp_encode(&w, ver, 12, &resp));
+		fz_assert(!t_resp_open(&v, w.p, w.len, 12));
+		fz_assert(!t_sync_group_resp(&v, ver, &back));
+		fz_assert(back.assignment.len == resp.assignment.len);
+	}
+	kafka_wbuf_exit(&w);
+	kafka_arena_exit(&a);
+}
+
+/* Heartbeat and LeaveGroup: re-encoded equal; the answer reads back. */
+static void check_heartbeat_leave(const struct kafka_request *r)
+{
+	struct kafka_group_resp resp = { 1, 27 }, back;
+	bool hb = r->hdr.api_key == KAFKA_API_HEARTBEAT;
+	struct kafka_leave_group_req l;
+	struct kafka_heartbeat_req h;
+	int ver = r->hdr.api_version;
+	struct zc_view v = r->body;
+	struct t_out o = { 0 };
+	struct kafka_wbuf w;
+	int ret;
+
+	ret = hb ? kafka_heartbeat_req_decode(&v, ver, &h) :
+		   kafka_leave_group_req_decode(&v, ver, &l);
+	fz_assert(ret == 0 || ret == -EBADMSG);
+	if (ret)
+		return;
+	if (hb) {
+		in_frame_str(&h.group_id);
+		in_frame_str(&h.member_id);
+		in_frame_str(&h.group_instance_id);
+		t_heartbeat_req(&o, ver, 0, &h);
+	} else {
+		in_frame_str(&l.group_id);
+		in_frame_str(&l.member_id);
+		t_leave_group_req(&o, ver, 0, &l);
+	}
+	same_body(&o, &r->body, 0);
+	kafka_wbuf_init(&w);
+	fz_assert(!(hb ? kafka_heartbeat_resp_encode(&w, ver, 13, &resp) :
+		    kafka_leave_group_resp_encode(&w, ver, 13, &resp)));
+	fz_assert(!t_resp_open(&v, w.p, w.len, 13));
+	fz_assert(!t_group_resp(&v, ver, &back));
+	fz_assert(back.error == 27);
+	kafka_wbuf_exit(&w);
+}
+
 static void check_find_coord(const struct kafka_request *r)
 {
 	struct kafka_find_coord_req f;
@@ -712,6 +849,16 @@ static void check_frame(uint8_t *frame, size_t len)
 		return;
 	}
 	switch (r.hdr.api_key) {
+	case KAFKA_API_JOIN_GROUP:
+		check_join_group(&r);
+		break;
+	case KAFKA_API_SYNC_GROUP:
+		check_sync_group(&r);
+		break;
+	case KAFKA_API_HEARTBEAT:
+	case KAFKA_API_LEAVE_GROUP:
+		check_heartbeat_leave(&r);
+		break;
 	case KAFKA_API_API_VERSIONS:
 		check_api_versions(&r);
 		break;
