@@ -9,6 +9,7 @@
 #define ZC_CLI_H
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/socket.h>
@@ -125,6 +126,13 @@ ssize_t cli_pump(enum zc_path path, int out, int in, off_t *in_off,
  * so commands look at what @fn recorded between transfers.
  */
 void cli_catch_signals(void (*fn)(int));
+
+/*
+ * Blocks the signals cli_catch_signals catches and stores the mask before
+ * in *@old; sigprocmask(SIG_SETMASK, old, NULL) lets them in again. For a
+ * command that must install its handler before a signal may end it.
+ */
+void cli_block_signals(sigset_t *old);
 
 /*
  * Listening sockets for @cmd, on "ADDR:PORT" ("127.0.0.1:0", "[::1]:80",

@@ -96,14 +96,10 @@ static int write_port_file(const struct sink_cfg *c, int port)
  */
 static int start_unix(const struct sink_cfg *c)
 {
-	sigset_t set, old;
+	sigset_t old;
 	int fd;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_BLOCK, &set, &old);
+	cli_block_signals(&old);
 	fd = cli_listen_unix(c->cmd, c->unix_path);
 	if (fd >= 0) {
 		sock_path = c->unix_path;

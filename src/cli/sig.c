@@ -24,9 +24,24 @@ static void catch(int sig, void (*fn)(int))
 	sigaction(sig, &sa, NULL);
 }
 
+/* The signals that ask a command to stop: caught and blocked alike. */
+static const int stop_sigs[] = { SIGINT, SIGTERM, SIGHUP };
+
 void cli_catch_signals(void (*fn)(int))
 {
-	catch(SIGINT, fn);
-	catch(SIGTERM, fn);
-	catch(SIGHUP, fn);
+	size_t i;
+
+	for (i = 0; i < sizeof(stop_sigs) / sizeof(stop_sigs[0]); i++)
+		catch(stop_sigs[i], fn);
+}
+
+void cli_block_signals(sigset_t *old)
+{
+	sigset_t set;
+	size_t i;
+
+	sigemptyset(&set);
+	for (i = 0; i < sizeof(stop_sigs) / sizeof(stop_sigs[0]); i++)
+		sigaddset(&set, stop_sigs[i]);
+	sigprocmask(SIG_BLOCK, &set, old);
 }

@@ -301,6 +301,18 @@ static void stop_signals(sigset_t *set)
 	sigaddset(set, SIGHUP);
 }
 
+int eng_thread_start(pthread_t *thread, void *(*fn)(void *), void *arg)
+{
+	sigset_t set, old;
+	int err;
+
+	stop_signals(&set);
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+	err = pthread_create(thread, NULL, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return -err;
+}
+
 /*
  * The control loop: epoll whatever --engine says, since it watches two
  * fds and an io_uring ring would be bound to this thread for nothing.

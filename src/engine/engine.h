@@ -34,7 +34,8 @@
  * Signals: eng_run blocks SIGTERM, SIGINT and SIGHUP in the calling thread
  * (the workers it creates inherit that) and takes them from a signalfd.
  * Call it from the main thread before other threads exist, or block those
- * three signals in every thread first (tests do). SIGPIPE is ignored
+ * three signals in every thread first (tests do); eng_thread_start does
+ * that for a thread started before eng_run. SIGPIPE is ignored
  * process-wide by eng_new, and the library's SIGPIPE guard is turned off.
  *
  * Changes since this header was first published (all compatible):
@@ -43,6 +44,7 @@
 #ifndef ZC_ENGINE_ENGINE_H
 #define ZC_ENGINE_ENGINE_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -242,6 +244,15 @@ int eng_write_port_file(const struct eng *e, const char *path);
  * to start (then the others are stopped). Once per engine.
  */
 int eng_run(struct eng *e);
+
+/*
+ * Starts a thread running @fn(@arg) into *@thread with SIGTERM, SIGINT and
+ * SIGHUP blocked in it, so those reach eng_run's signalfd and not this
+ * thread (see "Signals" above). The caller's mask is left as it was. For
+ * helper threads (timers, housekeeping) that a protocol starts before
+ * eng_run. Returns 0 or -errno from pthread_create; never blocks.
+ */
+int eng_thread_start(pthread_t *thread, void *(*fn)(void *), void *arg);
 
 /*
  * Starts a graceful stop, as SIGTERM does; a second call forces it (every

@@ -20,7 +20,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -261,26 +260,16 @@ static void *housekeeping(void *arg)
 	return NULL;
 }
 
-/*
- * Started before eng_run, so it blocks the signals that the engine takes
- * from a signalfd (engine.h: every other thread must).
- */
+/* Started before eng_run: eng_thread_start keeps its signals off it. */
 static int start_hk(struct kafka_srv *srv)
 {
-	sigset_t set, old;
 	int err;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &set, &old);
-	err = pthread_create(&srv->hk, NULL, housekeeping, srv);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	err = eng_thread_start(&srv->hk, housekeeping, srv);
 	if (err) {
 		eng_log(ENG_LOG_ERROR, "housekeeping thread: %s",
-			strerror(err));
-		return -err;
+			strerror(-err));
+		return err;
 	}
 	srv->hk_running = true;
 	return 0;

@@ -27,7 +27,6 @@
  *     change that may bring a deadline closer signals it (poke).
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -214,23 +213,16 @@ static void *timer_main(void *arg)
 	return NULL;
 }
 
-/* Blocks the signals the engine takes from its signalfd (engine.h). */
+/* Started before eng_run: eng_thread_start keeps its signals off it. */
 static int start_timer(struct kafka_groups *gs)
 {
-	sigset_t set, old;
 	int err;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &set, &old);
-	err = pthread_create(&gs->timer, NULL, timer_main, gs);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	err = eng_thread_start(&gs->timer, timer_main, gs);
 	if (err) {
 		eng_log(ENG_LOG_ERROR, "group timer thread: %s",
-			strerror(err));
-		return -err;
+			strerror(-err));
+		return err;
 	}
 	gs->timer_running = true;
 	return 0;
