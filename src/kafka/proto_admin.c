@@ -38,32 +38,21 @@ size_t kafka_req_begin(struct kafka_wbuf *w, int16_t key, int16_t version,
 static int assign_decode(struct zc_view *v, struct kafka_create_assignment *x,
 			 struct kafka_arena *a)
 {
-	uint32_t i, n;
-
 	zc_view_i32be(v, &x->partition);
-	if (kafka_read_count(v, 4, false, &n, NULL))
-		return -EBADMSG;
-	x->brokers = kafka_arena_alloc(a, n, sizeof(*x->brokers));
-	if (!x->brokers)
-		return -ENOMEM;
-	x->nr_brokers = n;
-	for (i = 0; i < n; i++)
-		zc_view_i32be(v, &x->brokers[i]);
-	return zc_view_error(v) ? -EBADMSG : 0;
+	return kafka__read_i32_array(v, a, &x->brokers, &x->nr_brokers);
 }
 
 static int configs_decode(struct zc_view *v, struct kafka_create_topic *t,
 			  struct kafka_arena *a)
 {
-	uint32_t i, n;
+	uint32_t i;
+	int ret;
 
-	if (kafka_read_count(v, CT_CONFIG_MIN, false, &n, NULL))
-		return -EBADMSG;
-	t->configs = kafka_arena_alloc(a, n, sizeof(*t->configs));
+	t->configs = kafka__read_array(v, CT_CONFIG_MIN, sizeof(*t->configs), a,
+				       &t->nr_configs, &ret);
 	if (!t->configs)
-		return -ENOMEM;
-	t->nr_configs = n;
-	for (i = 0; i < n; i++)
+		return ret;
+	for (i = 0; i < t->nr_configs; i++)
 		if (kafka_read_str_nn(v, &t->configs[i].name) ||
 		    kafka_read_str(v, &t->configs[i].value))
 			return -EBADMSG;
@@ -73,20 +62,19 @@ static int configs_decode(struct zc_view *v, struct kafka_create_topic *t,
 static int ct_topic_decode(struct zc_view *v, struct kafka_create_topic *t,
 			   struct kafka_arena *a)
 {
-	uint32_t i, n;
+	uint32_t i;
 	int ret;
 
 	if (kafka_read_str_nn(v, &t->name))
 		return -EBADMSG;
 	zc_view_i32be(v, &t->num_partitions);
 	zc_view_i16be(v, &t->replication_factor);
-	if (kafka_read_count(v, CT_ASSIGN_MIN, false, &n, NULL))
-		return -EBADMSG;
-	t->assignments = kafka_arena_alloc(a, n, sizeof(*t->assignments));
+	t->assignments = kafka__read_array(v, CT_ASSIGN_MIN,
+					   sizeof(*t->assignments), a,
+					   &t->nr_assignments, &ret);
 	if (!t->assignments)
-		return -ENOMEM;
-	t->nr_assignments = n;
-	for (i = 0; i < n; i++) {
+		return ret;
+	for (i = 0; i < t->nr_assignments; i++) {
 		ret = assign_decode(v, &t->assignments[i], a);
 		if (ret)
 			return ret;
@@ -98,7 +86,7 @@ int kafka_create_topics_req_decode(struct zc_view *v, int version,
 				   struct kafka_create_topics_req *r,
 				   struct kafka_arena *a)
 {
-	uint32_t i, n;
+	uint32_t i;
 	int8_t vo = 0;
 	int ret;
 
@@ -106,13 +94,11 @@ int kafka_create_topics_req_decode(struct zc_view *v, int version,
 	if (!kafka__in(version, KAFKA_CREATE_TOPICS_MIN,
 		       KAFKA_CREATE_TOPICS_MAX))
 		return -ENOTSUP;
-	if (kafka_read_count(v, CT_TOPIC_MIN, false, &n, NULL))
-		return -EBADMSG;
-	r->topics = kafka_arena_alloc(a, n, sizeof(*r->topics));
+	r->topics = kafka__read_array(v, CT_TOPIC_MIN, sizeof(*r->topics), a,
+				      &r->nr_topics, &ret);
 	if (!r->topics)
-		return -ENOMEM;
-	r->nr_topics = n;
-	for (i = 0; i < n; i++) {
+		return ret;
+	for (i = 0; i < r->nr_topics; i++) {
 		ret = ct_topic_decode(v, &r->topics[i], a);
 		if (ret)
 			return ret;
@@ -204,7 +190,8 @@ int kafka_create_topics_resp_decode(struct zc_view *v, int version,
 				    struct kafka_arena *a)
 {
 	struct kafka_create_topic_resp *t;
-	uint32_t i, n;
+	uint32_t i;
+	int ret;
 
 	memset(r, 0, sizeof(*r));
 	if (!kafka__in(version, KAFKA_CREATE_TOPICS_MIN,
@@ -212,13 +199,11 @@ int kafka_create_topics_resp_decode(struct zc_view *v, int version,
 		return -ENOTSUP;
 	if (version >= 2)
 		zc_view_i32be(v, &r->throttle_time_ms);
-	if (kafka_read_count(v, CT_RESULT_MIN, false, &n, NULL))
-		return -EBADMSG;
-	r->topics = kafka_arena_alloc(a, n, sizeof(*r->topics));
+	r->topics = kafka__read_array(v, CT_RESULT_MIN, sizeof(*r->topics), a,
+				      &r->nr_topics, &ret);
 	if (!r->topics)
-		return -ENOMEM;
-	r->nr_topics = n;
-	for (i = 0; i < n; i++) {
+		return ret;
+	for (i = 0; i < r->nr_topics; i++) {
 		t = &r->topics[i];
 		t->message = KAFKA_STR_NULL;
 		if (kafka_read_str_nn(v, &t->name) ||
@@ -235,19 +220,18 @@ int kafka_delete_topics_req_decode(struct zc_view *v, int version,
 				   struct kafka_delete_topics_req *r,
 				   struct kafka_arena *a)
 {
-	uint32_t i, n;
+	uint32_t i;
+	int ret;
 
 	memset(r, 0, sizeof(*r));
 	if (!kafka__in(version, KAFKA_DELETE_TOPICS_MIN,
 		       KAFKA_DELETE_TOPICS_MAX))
 		return -ENOTSUP;
-	if (kafka_read_count(v, DT_NAME_MIN, false, &n, NULL))
-		return -EBADMSG;
-	r->topics = kafka_arena_alloc(a, n, sizeof(*r->topics));
+	r->topics = kafka__read_array(v, DT_NAME_MIN, sizeof(*r->topics), a,
+				      &r->nr_topics, &ret);
 	if (!r->topics)
-		return -ENOMEM;
-	r->nr_topics = n;
-	for (i = 0; i < n; i++)
+		return ret;
+	for (i = 0; i < r->nr_topics; i++)
 		if (kafka_read_str_nn(v, &r->topics[i]))
 			return -EBADMSG;
 	zc_view_i32be(v, &r->timeout_ms);
@@ -299,7 +283,8 @@ int kafka_delete_topics_resp_decode(struct zc_view *v, int version,
 				    struct kafka_delete_topics_resp *r,
 				    struct kafka_arena *a)
 {
-	uint32_t i, n;
+	uint32_t i;
+	int ret;
 
 	memset(r, 0, sizeof(*r));
 	if (!kafka__in(version, KAFKA_DELETE_TOPICS_MIN,
@@ -307,13 +292,11 @@ int kafka_delete_topics_resp_decode(struct zc_view *v, int version,
 		return -ENOTSUP;
 	if (version >= 1)
 		zc_view_i32be(v, &r->throttle_time_ms);
-	if (kafka_read_count(v, DT_RESULT_MIN, false, &n, NULL))
-		return -EBADMSG;
-	r->topics = kafka_arena_alloc(a, n, sizeof(*r->topics));
+	r->topics = kafka__read_array(v, DT_RESULT_MIN, sizeof(*r->topics), a,
+				      &r->nr_topics, &ret);
 	if (!r->topics)
-		return -ENOMEM;
-	r->nr_topics = n;
-	for (i = 0; i < n; i++)
+		return ret;
+	for (i = 0; i < r->nr_topics; i++)
 		if (kafka_read_str_nn(v, &r->topics[i].name) ||
 		    zc_view_i16be(v, &r->topics[i].error))
 			return -EBADMSG;

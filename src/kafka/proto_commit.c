@@ -42,16 +42,17 @@ static int commit_topic_decode(struct zc_view *v, int version,
 			       struct kafka_commit_topic *t,
 			       struct kafka_arena *a)
 {
-	uint32_t i, n;
+	uint32_t i;
+	int ret;
 
-	if (kafka_read_str_nn(v, &t->name) ||
-	    kafka_read_count(v, commit_part_min(version), false, &n, NULL))
+	if (kafka_read_str_nn(v, &t->name))
 		return -EBADMSG;
-	t->partitions = kafka_arena_alloc(a, n, sizeof(*t->partitions));
+	t->partitions = kafka__read_array(v, commit_part_min(version),
+					  sizeof(*t->partitions), a,
+					  &t->nr_partitions, &ret);
 	if (!t->partitions)
-		return -ENOMEM;
-	t->nr_partitions = n;
-	for (i = 0; i < n; i++)
+		return ret;
+	for (i = 0; i < t->nr_partitions; i++)
 		commit_part_decode(v, version, &t->partitions[i]);
 	return zc_view_error(v) ? -EBADMSG : 0;
 }
@@ -81,21 +82,20 @@ static int commit_group_decode(struct zc_view *v, int version,
 int kafka_commit_req_decode(struct zc_view *v, int version,
 			    struct kafka_commit_req *c, struct kafka_arena *a)
 {
-	uint32_t i, n;
+	uint32_t i;
 	int ret;
 
 	memset(c, 0, sizeof(*c));
 	if (!kafka__in(version, KAFKA_OFFSET_COMMIT_MIN,
 		       KAFKA_OFFSET_COMMIT_MAX))
 		return -ENOTSUP;
-	if (commit_group_decode(v, version, c) ||
-	    kafka_read_count(v, TOPIC_MIN, false, &n, NULL))
+	if (commit_group_decode(v, version, c))
 		return -EBADMSG;
-	c->topics = kafka_arena_alloc(a, n, sizeof(*c->topics));
+	c->topics = kafka__read_array(v, TOPIC_MIN, sizeof(*c->topics), a,
+				      &c->nr_topics, &ret);
 	if (!c->topics)
-		return -ENOMEM;
-	c->nr_topics = n;
-	for (i = 0; i < n; i++) {
+		return ret;
+	for (i = 0; i < c->nr_topics; i++) {
 		ret = commit_topic_decode(v, version, &c->topics[i], a);
 		if (ret)
 			return ret;
@@ -134,18 +134,9 @@ static int fetch_topic_decode(struct zc_view *v,
 			      struct kafka_offset_fetch_topic *t,
 			      struct kafka_arena *a)
 {
-	uint32_t i, n;
-
-	if (kafka_read_str_nn(v, &t->name) ||
-	    kafka_read_count(v, 4, false, &n, NULL))
+	if (kafka_read_str_nn(v, &t->name))
 		return -EBADMSG;
-	t->partitions = kafka_arena_alloc(a, n, sizeof(*t->partitions));
-	if (!t->partitions)
-		return -ENOMEM;
-	t->nr_partitions = n;
-	for (i = 0; i < n; i++)
-		zc_view_i32be(v, &t->partitions[i]);
-	return zc_view_error(v) ? -EBADMSG : 0;
+	return kafka__read_i32_array(v, a, &t->partitions, &t->nr_partitions);
 }
 
 int kafka_offset_fetch_req_decode(struct zc_view *v, int version,

@@ -22,16 +22,17 @@ static int topic_decode(struct zc_view *v, int version,
 			struct kafka_fetch_topic *t, struct kafka_arena *a)
 {
 	struct kafka_fetch_part *p;
-	uint32_t i, n;
+	uint32_t i;
+	int ret;
 
-	if (kafka_read_str_nn(v, &t->name) ||
-	    kafka_read_count(v, part_min(version), false, &n, NULL))
+	if (kafka_read_str_nn(v, &t->name))
 		return -EBADMSG;
-	t->partitions = kafka_arena_alloc(a, n, sizeof(*t->partitions));
+	t->partitions = kafka__read_array(v, part_min(version),
+					  sizeof(*t->partitions), a,
+					  &t->nr_partitions, &ret);
 	if (!t->partitions)
-		return -ENOMEM;
-	t->nr_partitions = n;
-	for (i = 0; i < n; i++) {
+		return ret;
+	for (i = 0; i < t->nr_partitions; i++) {
 		p = &t->partitions[i];
 		p->current_leader_epoch = -1;
 		p->log_start_offset = -1;
@@ -49,46 +50,33 @@ static int topic_decode(struct zc_view *v, int version,
 static int forgotten_decode(struct zc_view *v, struct kafka_fetch_forgotten *t,
 			    struct kafka_arena *a)
 {
-	uint32_t i, n;
-
-	if (kafka_read_str_nn(v, &t->name) ||
-	    kafka_read_count(v, 4, false, &n, NULL))
+	if (kafka_read_str_nn(v, &t->name))
 		return -EBADMSG;
-	t->partitions = kafka_arena_alloc(a, n, sizeof(*t->partitions));
-	if (!t->partitions)
-		return -ENOMEM;
-	t->nr_partitions = n;
-	for (i = 0; i < n; i++)
-		zc_view_i32be(v, &t->partitions[i]);
-	return zc_view_error(v) ? -EBADMSG : 0;
+	return kafka__read_i32_array(v, a, &t->partitions, &t->nr_partitions);
 }
 
 static int topics_decode(struct zc_view *v, int version,
 			 struct kafka_fetch_req *f, struct kafka_arena *a)
 {
-	uint32_t i, n;
+	uint32_t i;
 	int ret;
 
-	if (kafka_read_count(v, TOPIC_MIN, false, &n, NULL))
-		return -EBADMSG;
-	f->topics = kafka_arena_alloc(a, n, sizeof(*f->topics));
+	f->topics = kafka__read_array(v, TOPIC_MIN, sizeof(*f->topics), a,
+				      &f->nr_topics, &ret);
 	if (!f->topics)
-		return -ENOMEM;
-	f->nr_topics = n;
-	for (i = 0; i < n; i++) {
+		return ret;
+	for (i = 0; i < f->nr_topics; i++) {
 		ret = topic_decode(v, version, &f->topics[i], a);
 		if (ret)
 			return ret;
 	}
 	if (version < 7)
 		return 0;
-	if (kafka_read_count(v, TOPIC_MIN, false, &n, NULL))
-		return -EBADMSG;
-	f->forgotten = kafka_arena_alloc(a, n, sizeof(*f->forgotten));
+	f->forgotten = kafka__read_array(v, TOPIC_MIN, sizeof(*f->forgotten), a,
+					 &f->nr_forgotten, &ret);
 	if (!f->forgotten)
-		return -ENOMEM;
-	f->nr_forgotten = n;
-	for (i = 0; i < n; i++) {
+		return ret;
+	for (i = 0; i < f->nr_forgotten; i++) {
 		ret = forgotten_decode(v, &f->forgotten[i], a);
 		if (ret)
 			return ret;

@@ -31,15 +31,14 @@ static int read_bytes_nn(struct zc_view *v, struct kafka_bytes *b)
 static int protocols_decode(struct zc_view *v, struct kafka_join_group_req *r,
 			    struct kafka_arena *a)
 {
-	uint32_t i, n;
+	uint32_t i;
+	int ret;
 
-	if (kafka_read_count(v, PROTOCOL_MIN, false, &n, NULL))
-		return -EBADMSG;
-	r->protocols = kafka_arena_alloc(a, n, sizeof(*r->protocols));
+	r->protocols = kafka__read_array(v, PROTOCOL_MIN, sizeof(*r->protocols),
+					 a, &r->nr_protocols, &ret);
 	if (!r->protocols)
-		return -ENOMEM;
-	r->nr_protocols = n;
-	for (i = 0; i < n; i++)
+		return ret;
+	for (i = 0; i < r->nr_protocols; i++)
 		if (kafka_read_str_nn(v, &r->protocols[i].name) ||
 		    read_bytes_nn(v, &r->protocols[i].metadata))
 			return -EBADMSG;
@@ -120,7 +119,8 @@ int kafka_sync_group_req_decode(struct zc_view *v, int version,
 				struct kafka_sync_group_req *r,
 				struct kafka_arena *a)
 {
-	uint32_t i, n;
+	uint32_t i;
+	int ret;
 
 	memset(r, 0, sizeof(*r));
 	r->group_instance_id = KAFKA_STR_NULL;
@@ -128,13 +128,12 @@ int kafka_sync_group_req_decode(struct zc_view *v, int version,
 		return -ENOTSUP;
 	read_member_ref(v, version, &r->group_id, &r->generation_id,
 			&r->member_id, &r->group_instance_id);
-	if (kafka_read_count(v, ASSIGNMENT_MIN, false, &n, NULL))
-		return -EBADMSG;
-	r->assignments = kafka_arena_alloc(a, n, sizeof(*r->assignments));
+	r->assignments = kafka__read_array(v, ASSIGNMENT_MIN,
+					   sizeof(*r->assignments), a,
+					   &r->nr_assignments, &ret);
 	if (!r->assignments)
-		return -ENOMEM;
-	r->nr_assignments = n;
-	for (i = 0; i < n; i++)
+		return ret;
+	for (i = 0; i < r->nr_assignments; i++)
 		if (kafka_read_str_nn(v, &r->assignments[i].member_id) ||
 		    read_bytes_nn(v, &r->assignments[i].assignment))
 			return -EBADMSG;

@@ -12,6 +12,8 @@
 
 #include <zcio/view.h>
 
+#include "kafka/wire.h"
+
 #define KAFKA_API_VERSIONS_MIN 0
 #define KAFKA_API_VERSIONS_MAX 2
 #define KAFKA_METADATA_MIN 0
@@ -35,6 +37,51 @@ static inline bool kafka__in(int version, int min, int max)
 static inline int kafka__req_done(const struct zc_view *v)
 {
 	return zc_view_error(v) || zc_view_left(v) ? -EBADMSG : 0;
+}
+
+/*
+ * A non-null array: reads its count (kafka_read_count, @min_size wire
+ * bytes an element) and takes that many zeroed elements of @size from @a.
+ * Returns the array with *@nr set, or NULL with *@err = -EBADMSG (a bad
+ * count) or -ENOMEM, *@nr untouched. The caller decodes the elements.
+ */
+static inline void *kafka__read_array(struct zc_view *v, size_t min_size,
+				      size_t size, struct kafka_arena *a,
+				      uint32_t *nr, int *err)
+{
+	uint32_t n;
+	void *p;
+
+	if (kafka_read_count(v, min_size, false, &n, NULL)) {
+		*err = -EBADMSG;
+		return NULL;
+	}
+	p = kafka_arena_alloc(a, n, size);
+	if (!p) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	*nr = n;
+	return p;
+}
+
+/*
+ * A non-null array of int32 (partition or broker ids) into *@arr and
+ * *@nr, as kafka__read_array. Returns 0, -EBADMSG or -ENOMEM.
+ */
+static inline int kafka__read_i32_array(struct zc_view *v,
+					struct kafka_arena *a,
+					int32_t **arr, uint32_t *nr)
+{
+	uint32_t i;
+	int err;
+
+	*arr = kafka__read_array(v, 4, sizeof(**arr), a, nr, &err);
+	if (!*arr)
+		return err;
+	for (i = 0; i < *nr; i++)
+		zc_view_i32be(v, &(*arr)[i]);
+	return zc_view_error(v) ? -EBADMSG : 0;
 }
 
 #endif

@@ -16,16 +16,16 @@ static int topic_decode(struct zc_view *v,
 			struct kafka_list_offsets_topic *t,
 			struct kafka_arena *a)
 {
-	uint32_t i, n;
+	uint32_t i;
+	int ret;
 
-	if (kafka_read_str_nn(v, &t->name) ||
-	    kafka_read_count(v, PART_MIN, false, &n, NULL))
+	if (kafka_read_str_nn(v, &t->name))
 		return -EBADMSG;
-	t->partitions = kafka_arena_alloc(a, n, sizeof(*t->partitions));
+	t->partitions = kafka__read_array(v, PART_MIN, sizeof(*t->partitions),
+					  a, &t->nr_partitions, &ret);
 	if (!t->partitions)
-		return -ENOMEM;
-	t->nr_partitions = n;
-	for (i = 0; i < n; i++) {
+		return ret;
+	for (i = 0; i < t->nr_partitions; i++) {
 		zc_view_i32be(v, &t->partitions[i].partition);
 		zc_view_i64be(v, &t->partitions[i].timestamp);
 	}
@@ -36,7 +36,7 @@ int kafka_list_offsets_req_decode(struct zc_view *v, int version,
 				  struct kafka_list_offsets_req *l,
 				  struct kafka_arena *a)
 {
-	uint32_t i, n;
+	uint32_t i;
 	int ret;
 
 	memset(l, 0, sizeof(*l));
@@ -46,13 +46,11 @@ int kafka_list_offsets_req_decode(struct zc_view *v, int version,
 	zc_view_i32be(v, &l->replica_id);
 	if (version >= 2)
 		zc_view_i8(v, &l->isolation_level);
-	if (kafka_read_count(v, TOPIC_MIN, false, &n, NULL))
-		return -EBADMSG;
-	l->topics = kafka_arena_alloc(a, n, sizeof(*l->topics));
+	l->topics = kafka__read_array(v, TOPIC_MIN, sizeof(*l->topics), a,
+				      &l->nr_topics, &ret);
 	if (!l->topics)
-		return -ENOMEM;
-	l->nr_topics = n;
-	for (i = 0; i < n; i++) {
+		return ret;
+	for (i = 0; i < l->nr_topics; i++) {
 		ret = topic_decode(v, &l->topics[i], a);
 		if (ret)
 			return ret;

@@ -23,16 +23,16 @@
 static int topic_decode(struct zc_view *v, struct kafka_produce_topic *t,
 			struct kafka_arena *a)
 {
-	uint32_t i, n;
+	uint32_t i;
+	int ret;
 
-	if (kafka_read_str_nn(v, &t->name) ||
-	    kafka_read_count(v, PART_MIN, false, &n, NULL))
+	if (kafka_read_str_nn(v, &t->name))
 		return -EBADMSG;
-	t->partitions = kafka_arena_alloc(a, n, sizeof(*t->partitions));
+	t->partitions = kafka__read_array(v, PART_MIN, sizeof(*t->partitions),
+					  a, &t->nr_partitions, &ret);
 	if (!t->partitions)
-		return -ENOMEM;
-	t->nr_partitions = n;
-	for (i = 0; i < n; i++) {
+		return ret;
+	for (i = 0; i < t->nr_partitions; i++) {
 		zc_view_i32be(v, &t->partitions[i].partition);
 		if (kafka_read_bytes(v, &t->partitions[i].records))
 			return -EBADMSG;
@@ -44,7 +44,7 @@ int kafka_produce_req_decode(struct zc_view *v, int version,
 			     struct kafka_produce_req *p,
 			     struct kafka_arena *a)
 {
-	uint32_t i, n;
+	uint32_t i;
 	int ret;
 
 	memset(p, 0, sizeof(*p));
@@ -56,13 +56,11 @@ int kafka_produce_req_decode(struct zc_view *v, int version,
 		p->transactional_id = KAFKA_STR_NULL;
 	zc_view_i16be(v, &p->acks);
 	zc_view_i32be(v, &p->timeout_ms);
-	if (kafka_read_count(v, TOPIC_MIN, false, &n, NULL))
-		return -EBADMSG;
-	p->topics = kafka_arena_alloc(a, n, sizeof(*p->topics));
+	p->topics = kafka__read_array(v, TOPIC_MIN, sizeof(*p->topics), a,
+				      &p->nr_topics, &ret);
 	if (!p->topics)
-		return -ENOMEM;
-	p->nr_topics = n;
-	for (i = 0; i < n; i++) {
+		return ret;
+	for (i = 0; i < p->nr_topics; i++) {
 		ret = topic_decode(v, &p->topics[i], a);
 		if (ret)
 			return ret;
