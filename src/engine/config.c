@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -168,6 +169,21 @@ static int set_number(struct eng_config *cfg, const char *name,
 		return -ENOENT;
 	}
 	return 0;
+}
+
+int eng_config_set_port(struct eng_config *cfg, const char *port)
+{
+	/* "127.0.0.1:65535" and its NUL fit; 24 leaves room to spare */
+	static char text[ENG_MAX_LISTEN][24];
+	char *end;
+	long p;
+
+	p = strtol(port, &end, 10);
+	if (end == port || *end || p < 0 || p > 65535 ||
+	    cfg->nlisten >= ENG_MAX_LISTEN)
+		return -EINVAL;
+	snprintf(text[cfg->nlisten], sizeof(text[0]), "127.0.0.1:%ld", p);
+	return eng_config_set(cfg, "listen", text[cfg->nlisten]);
 }
 
 int eng_config_set(struct eng_config *cfg, const char *name,

@@ -116,6 +116,14 @@ int eng_config_set(struct eng_config *cfg, const char *name,
 		   const char *value);
 
 /*
+ * --port P: adds the listener 127.0.0.1:P, as "listen" would, for the
+ * commands that take --port. The address text is kept in a static table
+ * (one per listener index) because @cfg keeps the pointer. Returns 0 or
+ * -EINVAL for a bad port or too many --listen. Not thread-safe.
+ */
+int eng_config_set_port(struct eng_config *cfg, const char *port);
+
+/*
  * Parses a duration: "10" or "10s" (seconds), "500ms", "2m". Returns 0
  * with *@ms set, or -EINVAL. For protocol options such as timeouts too.
  */

@@ -138,3 +138,17 @@ const struct eng_proto http_metrics_proto = {
 	.on_io = on_io,
 	.on_close = on_close,
 };
+
+int http_metrics_listen(struct eng *e, const char *addr)
+{
+	int err;
+
+	err = eng_listen(e, addr, &http_metrics_proto,
+			 ENG_LISTEN_SINGLE | ENG_LISTEN_NO_LIMIT);
+	if (err < 0) {
+		eng_log(ENG_LOG_ERROR, "--metrics %s: %s", addr,
+			strerror(-err));
+		return err;
+	}
+	return 0;
+}

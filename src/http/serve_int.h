@@ -140,6 +140,13 @@ extern const struct eng_proto http_proto;
 extern const struct eng_proto http_metrics_proto;
 
 /*
+ * Opens the --metrics listener on @addr ("ADDR:PORT"): worker 0 only, not
+ * counted in --max-conns. Before eng_run. Returns 0, or -errno after
+ * logging it with the option's name.
+ */
+int http_metrics_listen(struct eng *e, const char *addr);
+
+/*
  * conn_resp.c: answers request @req (its head parsed, its strings in
  * @c's input buffer) by appending head and body to @c's chain; marks @c
  * to close after it when the answer says so, and closes @c itself when

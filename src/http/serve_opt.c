@@ -99,25 +99,12 @@ static int set_flag(struct http_cfg *cfg, const struct http_opt *o,
 	return 0;
 }
 
-/*
- * --port P is --listen 127.0.0.1:P, as in the bench harness's examples;
- * the text is kept in a static table because the engine keeps pointers.
- */
+/* --port P is --listen 127.0.0.1:P (eng_config_set_port). */
 static int set_port(struct http_cfg *cfg, const struct http_opt *o,
 		    const char *val)
 {
-	static char text[ENG_MAX_LISTEN][24];
-	char *end;
-	long p;
-
 	(void)o;
-	p = strtol(val, &end, 10);
-	if (end == val || *end || p < 0 || p > 65535 ||
-	    cfg->eng.nlisten >= ENG_MAX_LISTEN)
-		return -EINVAL;
-	snprintf(text[cfg->eng.nlisten], sizeof(text[0]), "127.0.0.1:%ld",
-		 p);
-	return eng_config_set(&cfg->eng, "listen", text[cfg->eng.nlisten]);
+	return eng_config_set_port(&cfg->eng, val);
 }
 
 /* A word out of @words (NULL-terminated), stored as its index or text. */

@@ -374,13 +374,9 @@ static int start_engine(struct kafka_srv *srv, const struct kafka_cfg *cfg)
 	if (!srv->workers)
 		return -ENOMEM;
 	if (cfg->metrics) {
-		err = eng_listen(srv->eng, cfg->metrics, &http_metrics_proto,
-				 ENG_LISTEN_SINGLE | ENG_LISTEN_NO_LIMIT);
-		if (err < 0) {
-			eng_log(ENG_LOG_ERROR, "--metrics %s: %s",
-				cfg->metrics, strerror(-err));
+		err = http_metrics_listen(srv->eng, cfg->metrics);
+		if (err)
 			return err;
-		}
 	}
 	return 0;
 }

@@ -172,9 +172,9 @@ extern const struct eng_proto kafka_proto;
 /*
  * The HTTP module's /metrics endpoint (src/http/metrics_http.c) renders
  * whichever engine's registry it runs in; the broker reuses it rather
- * than write a second HTTP responder.
+ * than write a second HTTP responder. As in src/http/serve_int.h.
  */
-extern const struct eng_proto http_metrics_proto;
+int http_metrics_listen(struct eng *e, const char *addr);
 
 /* Wall clock in ms (CLOCK_REALTIME), for appends and retention. */
 int64_t kafka_now_ms(void);

@@ -225,25 +225,12 @@ static int set_flush(struct kafka_cfg *cfg, const struct kafka_opt *o,
 	return 0;
 }
 
-/*
- * --port P is --listen 127.0.0.1:P; the text is kept in a static table
- * because the engine keeps pointers.
- */
+/* --port P is --listen 127.0.0.1:P (eng_config_set_port). */
 static int set_port(struct kafka_cfg *cfg, const struct kafka_opt *o,
 		    const char *val)
 {
-	static char text[ENG_MAX_LISTEN][24];
-	char *end;
-	long p;
-
 	(void)o;
-	p = strtol(val, &end, 10);
-	if (end == val || *end || p < 0 || p > 65535 ||
-	    cfg->eng.nlisten >= ENG_MAX_LISTEN)
-		return -EINVAL;
-	snprintf(text[cfg->eng.nlisten], sizeof(text[0]), "127.0.0.1:%ld",
-		 p);
-	return eng_config_set(&cfg->eng, "listen", text[cfg->eng.nlisten]);
+	return eng_config_set_port(&cfg->eng, val);
 }
 
 #define GIB (1LL << 30)
