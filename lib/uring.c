@@ -116,27 +116,33 @@ void zc__ring_unregister_buffer(struct zc__ring *r)
 	r->reg_size = 0;
 }
 
-static int probe_ops(enum zc_path path)
+int zc__uring_ops_supported(const int *ops, unsigned int n)
 {
 	struct io_uring_probe *pr;
 	struct io_uring ring;
+	unsigned int i;
 	int ok;
 
 	if (io_uring_queue_init(2, &ring, 0) < 0)
 		return 0;
 	pr = io_uring_get_probe_ring(&ring);
-	if (!pr) {
-		io_uring_queue_exit(&ring);
-		return 0;
-	}
-	if (path == ZC_PATH_URING_SPLICE)
-		ok = io_uring_opcode_supported(pr, IORING_OP_SPLICE);
-	else
-		ok = io_uring_opcode_supported(pr, IORING_OP_READ_FIXED) &&
-		     io_uring_opcode_supported(pr, IORING_OP_WRITE_FIXED);
-	io_uring_free_probe(pr);
+	ok = pr != NULL;
+	for (i = 0; ok && i < n; i++)
+		ok = io_uring_opcode_supported(pr, ops[i]);
+	if (pr)
+		io_uring_free_probe(pr);
 	io_uring_queue_exit(&ring);
 	return ok;
+}
+
+static int probe_ops(enum zc_path path)
+{
+	static const int splice[] = { IORING_OP_SPLICE };
+	static const int rw[] = { IORING_OP_READ_FIXED, IORING_OP_WRITE_FIXED };
+
+	if (path == ZC_PATH_URING_SPLICE)
+		return zc__uring_ops_supported(splice, 1);
+	return zc__uring_ops_supported(rw, 2);
 }
 
 int zc__uring_probe(enum zc_path path)

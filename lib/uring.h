@@ -59,4 +59,13 @@ void zc__ring_files_clear(struct zc__ring *r, struct zc_ledger *l);
 /* 1 when @path (URING_SPLICE, URING_RW) works on this kernel, else 0. */
 int zc__uring_probe(enum zc_path path);
 
+#ifdef ZC_HAVE_LIBURING
+/*
+ * 1 when this kernel's io_uring supports every opcode in @ops[0..@n), else
+ * 0 (no io_uring, no probe, or one missing). Sets up and tears down a
+ * ring of its own: callers cache the answer.
+ */
+int zc__uring_ops_supported(const int *ops, unsigned int n);
+#endif
+
 #endif

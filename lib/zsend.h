@@ -71,6 +71,22 @@ extern const struct zc__zsend_ops zc__zsend_uring_ops;
 int zc__zsend_msg_probe(void);
 int zc__zsend_uring_probe(void);
 
+/*
+ * The once of those probes: *@known is 0 until @probe has run, then 1
+ * (supported) or -1. Threads that race both probe and store the same
+ * answer, so relaxed atomics are enough. Returns 1 or 0.
+ */
+static inline int zc__zsend_probe_once(int *known, int (*probe)(void))
+{
+	int k = __atomic_load_n(known, __ATOMIC_RELAXED);
+
+	if (!k) {
+		k = probe() ? 1 : -1;
+		__atomic_store_n(known, k, __ATOMIC_RELAXED);
+	}
+	return k > 0;
+}
+
 struct zc__zring;	/* lib/zsend_uring.c */
 
 struct zc__zreg {

@@ -50,14 +50,9 @@ static int probe(void)
 
 int zc__zsend_msg_probe(void)
 {
-	static int known;	/* 0 unknown, 1 yes, -1 no */
-	int k = __atomic_load_n(&known, __ATOMIC_RELAXED);
+	static int known;
 
-	if (!k) {
-		k = probe() ? 1 : -1;
-		__atomic_store_n(&known, k, __ATOMIC_RELAXED);
-	}
-	return k > 0;
+	return zc__zsend_probe_once(&known, probe);
 }
 
 /*

@@ -55,31 +55,16 @@ struct zc__zring {
 
 static int probe(void)
 {
-	struct io_uring_probe *pr;
-	struct io_uring ring;
-	int ok;
+	static const int ops[] = { IORING_OP_SEND_ZC, IORING_OP_SENDMSG_ZC };
 
-	if (io_uring_queue_init(2, &ring, 0) < 0)
-		return 0;
-	pr = io_uring_get_probe_ring(&ring);
-	ok = pr && io_uring_opcode_supported(pr, IORING_OP_SEND_ZC) &&
-	     io_uring_opcode_supported(pr, IORING_OP_SENDMSG_ZC);
-	if (pr)
-		io_uring_free_probe(pr);
-	io_uring_queue_exit(&ring);
-	return ok;
+	return zc__uring_ops_supported(ops, 2);
 }
 
 int zc__zsend_uring_probe(void)
 {
-	static int known;	/* 0 unknown, 1 yes, -1 no */
-	int k = __atomic_load_n(&known, __ATOMIC_RELAXED);
+	static int known;
 
-	if (!k) {
-		k = probe() ? 1 : -1;
-		__atomic_store_n(&known, k, __ATOMIC_RELAXED);
-	}
-	return k > 0;
+	return zc__zsend_probe_once(&known, probe);
 }
 
 /*
