@@ -195,14 +195,6 @@ static void committed(rd_kafka_t *rk, const char *topic, int64_t *offs,
 	rd_kafka_topic_partition_list_destroy(l);
 }
 
-static void restart(struct t_broker *b, const char *const *args)
-{
-	if (t_broker_startv(b, args)) {
-		t_broker_dump(b);
-		fail_msg("zcio broker did not restart");
-	}
-}
-
 static void commit_restart(void **state)
 {
 	static const char *const args[] = { NULL };
@@ -215,7 +207,7 @@ static void commit_restart(void **state)
 
 	(void)state;
 	t_broker_dirs(&b);
-	restart(&b, args);
+	t_broker_start(&b, args);
 	produce(&b, "rt", NMSG);
 
 	/* consume 150, commit the positions */
@@ -243,7 +235,7 @@ static void commit_restart(void **state)
 	close_consumer(rk);
 	t_broker_stop(&b);
 
-	restart(&b, args);
+	t_broker_start(&b, args);
 	rk = client(&b, RD_KAFKA_CONSUMER, "rg-meta");
 	committed(rk, "rt", got, true);
 	assert_memory_equal(got, explicit, sizeof(got));
@@ -290,7 +282,7 @@ static void kill9_always(void **state)
 
 	(void)state;
 	t_broker_dirs(&b);
-	restart(&b, args);
+	t_broker_start(&b, args);
 	produce(&b, "kt", 8);
 	for (r = 0; r < 4; r++) {
 		rk = client(&b, RD_KAFKA_CONSUMER, "kg");
@@ -306,7 +298,7 @@ static void kill9_always(void **state)
 		close_consumer(rk);
 		assert_int_equal(t_broker_signal(&b, SIGKILL, 5),
 				 128 + SIGKILL);
-		restart(&b, args);
+		t_broker_start(&b, args);
 	}
 	rk = client(&b, RD_KAFKA_CONSUMER, "kg");
 	committed(rk, "kt", got, true);
@@ -331,7 +323,7 @@ static void lz4_enabled(void **state)
 
 	(void)state;
 	t_broker_dirs(&b);
-	restart(&b, args);
+	t_broker_start(&b, args);
 	produce_codec(&b, "lz", 400, "lz4");
 	t_broker_stop(&b);
 	snprintf(path, sizeof(path), "%s/lz-0/00000000000000000000.log",

@@ -254,25 +254,11 @@ static int silent(int fd, int ms)
 	return poll(&pfd, 1, ms) == 0;
 }
 
-static void start_on(struct t_broker *b, void **state,
-		     const char *const *extra)
-{
-	const char *args[16] = { "--engine", T_ENGINE(state),
-				 "--group-initial-delay", "1000" };
-	int n = 4;
-
-	while (extra && *extra && n < 15)
-		args[n++] = *extra++;
-	args[n] = NULL;
-	t_broker_dirs(b);
-	if (t_broker_startv(b, args)) {
-		t_broker_dump(b);
-		fail_msg("zcio broker did not start");
-	}
-}
-
+/* On the test's engine with a 1 s initial join delay, then the options
+ * given. */
 #define start(b, ...)							\
-	start_on(b, state, (const char *const[]){ __VA_ARGS__, NULL })
+	T_BROKER_START_ON(b, T_ENGINE(state), "--group-initial-delay", "1000", \
+			  __VA_ARGS__)
 
 /*
  * A pair in group @group: A (the leader: it joins first, offers range

@@ -134,14 +134,22 @@ T_UNUSED static void t_broker_dump(const struct t_broker *b)
 	free(text);
 }
 
+/*
+ * t_broker_startv, failing the test (after dumping the broker's log) when
+ * the broker does not start. b->data is kept: after t_broker_dirs this is
+ * a first start, after t_broker_stop a restart on the same data.
+ */
+T_UNUSED static void t_broker_start(struct t_broker *b,
+				    const char *const *args)
+{
+	if (t_broker_startv(b, args)) {
+		t_broker_dump(b);
+		fail_msg("zcio broker did not start");
+	}
+}
+
 #define T_BROKER_START(b, ...)						\
-	do {								\
-		if (t_broker_startv(b, (const char *const[]){		\
-					__VA_ARGS__, NULL })) {		\
-			t_broker_dump(b);				\
-			fail_msg("zcio broker did not start");		\
-		}							\
-	} while (0)
+	t_broker_start(b, (const char *const[]){ __VA_ARGS__, NULL })
 
 /*
  * t_broker_dirs, then starts the broker on @engine ("uring", "epoll")
@@ -158,11 +166,12 @@ T_UNUSED static void t_broker_start_on(struct t_broker *b, const char *engine,
 		args[n++] = *extra++;
 	args[n] = NULL;
 	t_broker_dirs(b);
-	if (t_broker_startv(b, args)) {
-		t_broker_dump(b);
-		fail_msg("zcio broker did not start");
-	}
+	t_broker_start(b, args);
 }
+
+/* t_broker_start_on with the options as arguments: (b, "uring", ...). */
+#define T_BROKER_START_ON(b, engine, ...)				\
+	t_broker_start_on(b, engine, (const char *const[]){ __VA_ARGS__, NULL })
 
 /* Sends @sig, waits up to @secs; SIGKILL after. Exit status or -1. */
 T_UNUSED static int t_broker_signal(struct t_broker *b, int sig, double secs)

@@ -189,28 +189,9 @@ static void t_metadata_req(struct t_kreq *r, int32_t corr, const char *topic)
 static uint8_t rbuf[4 << 20];
 static uint8_t blob[2 << 20];
 
-/*
- * Starts a broker on the engine named by the test's state ("uring" or
- * "epoll": every test here runs on both) with @extra options.
- */
-static void start_on(struct t_broker *b, void **state,
-		     const char *const *extra)
-{
-	const char *args[16] = { "--engine", T_ENGINE(state) };
-	int n = 2;
-
-	while (extra && *extra && n < 15)
-		args[n++] = *extra++;
-	args[n] = NULL;
-	t_broker_dirs(b);
-	if (t_broker_startv(b, args)) {
-		t_broker_dump(b);
-		fail_msg("zcio broker did not start");
-	}
-}
-
-#define start(b, ...)							\
-	start_on(b, state, (const char *const[]){ __VA_ARGS__, NULL })
+/* A broker on the engine named by the test's state (every test here runs
+ * on "uring" and "epoll") with the options given. */
+#define start(b, ...)	T_BROKER_START_ON(b, T_ENGINE(state), __VA_ARGS__)
 
 static void api_versions(void **state)
 {
