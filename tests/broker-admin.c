@@ -282,18 +282,7 @@ static int t_delete1(int fd, int ver, const char *name)
 
 static rd_kafka_t *t_admin(const struct t_broker *b)
 {
-	rd_kafka_conf_t *conf = rd_kafka_conf_new();
-	char err[256];
-	rd_kafka_t *rk;
-
-	assert_int_equal(rd_kafka_conf_set(conf, "bootstrap.servers",
-					   b->boot, err, sizeof(err)),
-			 RD_KAFKA_CONF_OK);
-	rd_kafka_conf_set(conf, "log_level", "0", err, sizeof(err));
-	rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
-	if (!rk)
-		fail_msg("rd_kafka_new: %s", err);
-	return rk;
+	return t_rdkafka_new(RD_KAFKA_PRODUCER, t_rdkafka_conf(b, "0"));
 }
 
 /*

@@ -23,14 +23,10 @@
 
 static rd_kafka_conf_t *conf_new(const struct t_broker *b, const char *group)
 {
-	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	/* the kill test makes connection errors on purpose */
+	rd_kafka_conf_t *conf = t_rdkafka_conf(b, "0");
 	char err[256];
 
-	assert_int_equal(rd_kafka_conf_set(conf, "bootstrap.servers",
-					   b->boot, err, sizeof(err)),
-			 RD_KAFKA_CONF_OK);
-	/* the kill test makes connection errors on purpose */
-	rd_kafka_conf_set(conf, "log_level", "0", err, sizeof(err));
 	if (group) {
 		assert_int_equal(rd_kafka_conf_set(conf, "group.id", group,
 						   err, sizeof(err)),
@@ -46,14 +42,7 @@ static rd_kafka_conf_t *conf_new(const struct t_broker *b, const char *group)
 static rd_kafka_t *client(const struct t_broker *b, rd_kafka_type_t type,
 			  const char *group)
 {
-	rd_kafka_conf_t *conf = conf_new(b, group);
-	char err[256];
-	rd_kafka_t *rk;
-
-	rk = rd_kafka_new(type, conf, err, sizeof(err));
-	if (!rk)
-		fail_msg("rd_kafka_new: %s", err);
-	return rk;
+	return t_rdkafka_new(type, conf_new(b, group));
 }
 
 /*
@@ -71,9 +60,7 @@ static void produce_codec(const struct t_broker *b, const char *topic,
 	assert_int_equal(rd_kafka_conf_set(conf, "compression.codec", codec,
 					   err, sizeof(err)),
 			 RD_KAFKA_CONF_OK);
-	rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
-	if (!rk)
-		fail_msg("rd_kafka_new: %s", err);
+	rk = t_rdkafka_new(RD_KAFKA_PRODUCER, conf);
 
 	for (i = 0; i < n; i++) {
 		/* compressible, so that a codec really compresses */

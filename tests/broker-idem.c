@@ -506,13 +506,9 @@ static void on_dr(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 
 static rd_kafka_conf_t *conf_for(const struct t_broker *b)
 {
-	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	rd_kafka_conf_t *conf = t_rdkafka_conf(b, "0");
 	char err[256];
 
-	assert_int_equal(rd_kafka_conf_set(conf, "bootstrap.servers",
-					   b->boot, err, sizeof(err)),
-			 RD_KAFKA_CONF_OK);
-	rd_kafka_conf_set(conf, "log_level", "0", err, sizeof(err));
 	rd_kafka_conf_set(conf, "reconnect.backoff.max.ms", "200", err,
 			  sizeof(err));
 	return conf;
@@ -533,9 +529,7 @@ static rd_kafka_t *idem_producer(const struct t_broker *b,
 			  sizeof(err));
 	rd_kafka_conf_set_opaque(conf, dr);
 	rd_kafka_conf_set_dr_msg_cb(conf, on_dr);
-	rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
-	if (!rk)
-		fail_msg("rd_kafka_new: %s", err);
+	rk = t_rdkafka_new(RD_KAFKA_PRODUCER, conf);
 	return rk;
 }
 
@@ -634,9 +628,7 @@ static void rdkafka_transactional(void **state)
 	assert_int_equal(rd_kafka_conf_set(conf, "transactional.id", "tx-1",
 					   err, sizeof(err)),
 			 RD_KAFKA_CONF_OK);
-	rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
-	if (!rk)
-		fail_msg("rd_kafka_new: %s", err);
+	rk = t_rdkafka_new(RD_KAFKA_PRODUCER, conf);
 	t0 = time(NULL);
 	e = rd_kafka_init_transactions(rk, 30000);
 	assert_non_null(e);
@@ -703,8 +695,7 @@ static void rdkafka_kill9(void **state)
 	cconf = conf_for(&b);
 	rd_kafka_conf_set(cconf, "enable.partition.eof", "true", err,
 			  sizeof(err));
-	rk = rd_kafka_new(RD_KAFKA_CONSUMER, cconf, err, sizeof(err));
-	assert_non_null(rk);
+	rk = t_rdkafka_new(RD_KAFKA_CONSUMER, cconf);
 	for (p = 0; p < NPART; p++)
 		total += consume_part(rk, p, &dr);
 	assert_int_equal(total, NMSG);

@@ -57,23 +57,11 @@ static void t_dr_exit(struct t_dr *dr)
 	free(dr->offset);
 }
 
-static rd_kafka_conf_t *t_conf(const struct t_broker *b)
-{
-	rd_kafka_conf_t *conf = rd_kafka_conf_new();
-	char err[256];
-
-	assert_int_equal(rd_kafka_conf_set(conf, "bootstrap.servers",
-					   b->boot, err, sizeof(err)),
-			 RD_KAFKA_CONF_OK);
-	/* The kill test makes connection errors on purpose. */
-	rd_kafka_conf_set(conf, "log_level", "0", err, sizeof(err));
-	return conf;
-}
-
 static rd_kafka_t *t_producer(const struct t_broker *b, struct t_dr *dr,
 			      const char *linger)
 {
-	rd_kafka_conf_t *conf = t_conf(b);
+	/* The kill test makes connection errors on purpose. */
+	rd_kafka_conf_t *conf = t_rdkafka_conf(b, "0");
 	char err[256];
 	rd_kafka_t *rk;
 
@@ -81,9 +69,7 @@ static rd_kafka_t *t_producer(const struct t_broker *b, struct t_dr *dr,
 	rd_kafka_conf_set(conf, "acks", "all", err, sizeof(err));
 	rd_kafka_conf_set_opaque(conf, dr);
 	rd_kafka_conf_set_dr_msg_cb(conf, on_dr);
-	rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
-	if (!rk)
-		fail_msg("rd_kafka_new: %s", err);
+	rk = t_rdkafka_new(RD_KAFKA_PRODUCER, conf);
 	return rk;
 }
 
@@ -188,16 +174,14 @@ static void t_consume(rd_kafka_t *rk, rd_kafka_topic_t *rkt, int32_t p,
 
 static rd_kafka_t *t_consumer(const struct t_broker *b)
 {
-	rd_kafka_conf_t *conf = t_conf(b);
+	rd_kafka_conf_t *conf = t_rdkafka_conf(b, "0");
 	char err[256];
 	rd_kafka_t *rk;
 
 	rd_kafka_conf_set(conf, "enable.partition.eof", "true", err,
 			  sizeof(err));
 	rd_kafka_conf_set(conf, "check.crcs", "true", err, sizeof(err));
-	rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
-	if (!rk)
-		fail_msg("rd_kafka_new: %s", err);
+	rk = t_rdkafka_new(RD_KAFKA_CONSUMER, conf);
 	return rk;
 }
 

@@ -511,4 +511,37 @@ T_UNUSED static int t_kclosed(int fd, int ms)
 	return eof;
 }
 
+#ifdef RD_KAFKA_VERSION
+/*
+ * For the programs that drive librdkafka (they include
+ * <librdkafka/rdkafka.h> before this header). A new configuration for @b:
+ * bootstrap.servers (the test fails when it is refused) and @log_level
+ * ("0" where the test breaks connections on purpose). The caller owns it.
+ */
+T_UNUSED static rd_kafka_conf_t *t_rdkafka_conf(const struct t_broker *b,
+						const char *log_level)
+{
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	char err[256];
+
+	assert_int_equal(rd_kafka_conf_set(conf, "bootstrap.servers",
+					   b->boot, err, sizeof(err)),
+			 RD_KAFKA_CONF_OK);
+	rd_kafka_conf_set(conf, "log_level", log_level, err, sizeof(err));
+	return conf;
+}
+
+/* rd_kafka_new of @type, which takes @conf; fails the test when it fails. */
+T_UNUSED static rd_kafka_t *t_rdkafka_new(rd_kafka_type_t type,
+					  rd_kafka_conf_t *conf)
+{
+	char err[256];
+	rd_kafka_t *rk = rd_kafka_new(type, conf, err, sizeof(err));
+
+	if (!rk)
+		fail_msg("rd_kafka_new: %s", err);
+	return rk;
+}
+#endif
+
 #endif
