@@ -193,6 +193,23 @@ static uint8_t blob[2 << 20];
  * on "uring" and "epoll") with the options given. */
 #define start(b, ...)	T_BROKER_START_ON(b, T_ENGINE(state), __VA_ARGS__)
 
+/*
+ * Produces blob[0, @len) to @topic/@part with @acks on @fd (correlation id
+ * @corr); returns the answer's error code and, when @base is not NULL,
+ * sets *@base to its base offset.
+ */
+static int produce(int fd, int32_t corr, const char *topic, int32_t part,
+		   int16_t acks, size_t len, int64_t *base)
+{
+	static struct t_kreq r;
+	ssize_t n;
+
+	t_produce_req(&r, corr, topic, part, acks, blob, len);
+	t_send_all(fd, r.b, r.len);
+	n = t_krecv(fd, rbuf, sizeof(rbuf), 5000);
+	return t_produce_error(rbuf, n, base);
+}
+
 static void api_versions(void **state)
 {
 	struct t_broker b;
@@ -427,10 +444,7 @@ static void long_poll_wakeup(void **state)
 	t_send_all(fd, r.b, r.len);
 	usleep(200000);
 	len = t_batch(blob, 10, 100, 'a');
-	t_produce_req(&r, 3, "lp", 0, 1, blob, len);
-	t_send_all(pfd, r.b, r.len);
-	n = t_krecv(pfd, rbuf, sizeof(rbuf), 5000);
-	assert_int_equal(t_produce_error(rbuf, n, NULL), 0);
+	assert_int_equal(produce(pfd, 3, "lp", 0, 1, len, NULL), 0);
 	n = t_krecv(fd, rbuf, sizeof(rbuf), 5000);
 	assert_true(n > 0);
 	assert_true(t_now() - t0 < 2);
@@ -488,10 +502,7 @@ static void cross_worker_wakeup(void **state)
 		t0 = t_now();
 		t_send_all(fd, r.b, r.len);
 		usleep(50000);
-		t_produce_req(&r, 3, "xw", 0, 1, blob, len);
-		t_send_all(pfd, r.b, r.len);
-		n = t_krecv(pfd, rbuf, sizeof(rbuf), 5000);
-		assert_int_equal(t_produce_error(rbuf, n, NULL), 0);
+		assert_int_equal(produce(pfd, 3, "xw", 0, 1, len, NULL), 0);
 		n = t_krecv(fd, rbuf, sizeof(rbuf), 5000);
 		assert_true(n > 0);
 		assert_true(t_now() - t0 < 2);
@@ -518,42 +529,21 @@ static void produce_errors(void **state)
 	start(&b, "--max-message-bytes", "100000");
 	fd = t_connect(b.port);
 	len = t_batch(blob, 3, 50, 'b');
-	t_produce_req(&r, 1, "pe", 0, -1, blob, len);
-	t_send_all(fd, r.b, r.len);
-	n = t_krecv(fd, rbuf, sizeof(rbuf), 5000);
-	assert_int_equal(t_produce_error(rbuf, n, &base), 0);
+	assert_int_equal(produce(fd, 1, "pe", 0, -1, len, &base), 0);
 	assert_int_equal(base, 0);
-	t_produce_req(&r, 2, "pe", 0, 1, blob, len);
-	t_send_all(fd, r.b, r.len);
-	n = t_krecv(fd, rbuf, sizeof(rbuf), 5000);
-	assert_int_equal(t_produce_error(rbuf, n, &base), 0);
+	assert_int_equal(produce(fd, 2, "pe", 0, 1, len, &base), 0);
 	assert_int_equal(base, 3);
 	/* A flipped bit under the CRC. */
 	blob[70] ^= 1;
-	t_produce_req(&r, 3, "pe", 0, 1, blob, len);
-	t_send_all(fd, r.b, r.len);
-	n = t_krecv(fd, rbuf, sizeof(rbuf), 5000);
-	assert_int_equal(t_produce_error(rbuf, n, NULL), 2);
+	assert_int_equal(produce(fd, 3, "pe", 0, 1, len, NULL), 2);
 	blob[70] ^= 1;
 	/* No partition 99; a bad acks; a bad topic name. */
-	t_produce_req(&r, 4, "pe", 99, 1, blob, len);
-	t_send_all(fd, r.b, r.len);
-	n = t_krecv(fd, rbuf, sizeof(rbuf), 5000);
-	assert_int_equal(t_produce_error(rbuf, n, NULL), 3);
-	t_produce_req(&r, 5, "pe", 0, 2, blob, len);
-	t_send_all(fd, r.b, r.len);
-	n = t_krecv(fd, rbuf, sizeof(rbuf), 5000);
-	assert_int_equal(t_produce_error(rbuf, n, NULL), 21);
-	t_produce_req(&r, 6, "bad/name", 0, 1, blob, len);
-	t_send_all(fd, r.b, r.len);
-	n = t_krecv(fd, rbuf, sizeof(rbuf), 5000);
-	assert_int_equal(t_produce_error(rbuf, n, NULL), 17);
+	assert_int_equal(produce(fd, 4, "pe", 99, 1, len, NULL), 3);
+	assert_int_equal(produce(fd, 5, "pe", 0, 2, len, NULL), 21);
+	assert_int_equal(produce(fd, 6, "bad/name", 0, 1, len, NULL), 17);
 	/* Over --max-message-bytes. */
 	len = t_batch(blob, 4, 30000, 'c');
-	t_produce_req(&r, 7, "pe", 0, 1, blob, len);
-	t_send_all(fd, r.b, r.len);
-	n = t_krecv(fd, rbuf, sizeof(rbuf), 5000);
-	assert_int_equal(t_produce_error(rbuf, n, NULL), 10);
+	assert_int_equal(produce(fd, 7, "pe", 0, 1, len, NULL), 10);
 	/* acks=0: no answer; the next request's answer comes first. */
 	len = t_batch(blob, 2, 10, 'd');
 	t_produce_req(&r, 8, "pe", 0, 0, blob, len);
@@ -565,10 +555,7 @@ static void produce_errors(void **state)
 	assert_int_equal(t_get32(rbuf), 9);
 	/* ... and it was appended: the next base offset is 8. */
 	len = t_batch(blob, 1, 10, 'e');
-	t_produce_req(&r, 10, "pe", 0, 1, blob, len);
-	t_send_all(fd, r.b, r.len);
-	n = t_krecv(fd, rbuf, sizeof(rbuf), 5000);
-	assert_int_equal(t_produce_error(rbuf, n, &base), 0);
+	assert_int_equal(produce(fd, 10, "pe", 0, 1, len, &base), 0);
 	assert_int_equal(base, 8);
 	/* acks=0 that fails closes the connection (Kafka's signal). */
 	blob[70] ^= 1;
