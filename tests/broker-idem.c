@@ -481,29 +481,6 @@ static void race_workers(void **state)
 #define NPART 4
 #define KILL_EVERY 8000		/* messages between two kill -9s */
 
-struct idem_dr {
-	int32_t part[NMSG];
-	int64_t offset[NMSG];
-	long ok, failed;
-	rd_kafka_resp_err_t last_err;
-};
-
-static void on_dr(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
-{
-	struct idem_dr *dr = opaque;
-	intptr_t id = (intptr_t)m->_private;
-
-	(void)rk;
-	if (m->err) {
-		dr->failed++;
-		dr->last_err = m->err;
-		return;
-	}
-	dr->part[id] = m->partition;
-	dr->offset[id] = m->offset;
-	dr->ok++;
-}
-
 static rd_kafka_conf_t *conf_for(const struct t_broker *b)
 {
 	rd_kafka_conf_t *conf = t_rdkafka_conf(b, "0");
@@ -515,11 +492,10 @@ static rd_kafka_conf_t *conf_for(const struct t_broker *b)
 }
 
 static rd_kafka_t *idem_producer(const struct t_broker *b,
-				 struct idem_dr *dr)
+				 struct t_dr *dr)
 {
 	rd_kafka_conf_t *conf = conf_for(b);
 	char err[256];
-	rd_kafka_t *rk;
 
 	assert_int_equal(rd_kafka_conf_set(conf, "enable.idempotence", "true",
 					   err, sizeof(err)),
@@ -528,9 +504,8 @@ static rd_kafka_t *idem_producer(const struct t_broker *b,
 	rd_kafka_conf_set(conf, "batch.num.messages", "200", err,
 			  sizeof(err));
 	rd_kafka_conf_set_opaque(conf, dr);
-	rd_kafka_conf_set_dr_msg_cb(conf, on_dr);
-	rk = t_rdkafka_new(RD_KAFKA_PRODUCER, conf);
-	return rk;
+	rd_kafka_conf_set_dr_msg_cb(conf, t_dr_on);
+	return t_rdkafka_new(RD_KAFKA_PRODUCER, conf);
 }
 
 static void send_id(rd_kafka_t *rk, long id)
@@ -558,7 +533,7 @@ static void send_id(rd_kafka_t *rk, long id)
  * must be the next id of that partition (ids p, p + 4, p + 8, ...: none
  * lost, none twice, in order) at the offset its delivery report gave.
  */
-static long consume_part(rd_kafka_t *rk, int32_t p, const struct idem_dr *dr)
+static long consume_part(rd_kafka_t *rk, int32_t p, const struct t_dr *dr)
 {
 	rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, "idem-rk", NULL);
 	rd_kafka_message_t *msgs[1000];
@@ -644,7 +619,7 @@ static void rdkafka_transactional(void **state)
 
 static void rdkafka_kill9(void **state)
 {
-	static struct idem_dr dr;
+	struct t_dr dr;
 	struct t_broker b;
 	rd_kafka_conf_t *cconf;
 	rd_kafka_t *rk;
@@ -655,7 +630,7 @@ static void rdkafka_kill9(void **state)
 	int kills = 0;
 
 	(void)state;
-	memset(&dr, 0, sizeof(dr));
+	t_dr_init(&dr, NMSG);
 	t_broker_dirs(&b);
 	T_BROKER_START(&b, "--flush", "always", "--partitions", "4");
 	b.listen_port = b.port;
@@ -686,7 +661,8 @@ static void rdkafka_kill9(void **state)
 	assert_int_equal(rd_kafka_flush(rk, 120 * 1000), 0);
 	assert_int_equal(rd_kafka_outq_len(rk), 0);
 	if (dr.failed)
-		fail_msg("%ld delivery failures, last: %s", dr.failed,
+		fail_msg("%llu delivery failures, last: %s",
+			 (unsigned long long)dr.failed,
 			 rd_kafka_err2str(dr.last_err));
 	assert_int_equal(dr.ok, NMSG);
 	assert_int_equal(kills, NMSG / KILL_EVERY);
@@ -710,6 +686,7 @@ static void rdkafka_kill9(void **state)
 		fprintf(stderr, "note: no retried batch was a duplicate\n");
 	rd_kafka_destroy(rk);
 	t_broker_stop(&b);
+	t_dr_exit(&dr);
 }
 
 int main(void)

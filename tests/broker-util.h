@@ -531,6 +531,55 @@ T_UNUSED static rd_kafka_conf_t *t_rdkafka_conf(const struct t_broker *b,
 	return conf;
 }
 
+/*
+ * What librdkafka's delivery reports said, by message id (the message's
+ * opaque, which the programs set to its number): set t_dr_on as the
+ * delivery report callback and the struct as the configuration's opaque.
+ */
+struct t_dr {
+	int32_t *part;			/* -1: not delivered */
+	int64_t *offset;
+	uint64_t ok, failed;
+	rd_kafka_resp_err_t last_err;	/* of the last failure */
+};
+
+T_UNUSED static void t_dr_on(rd_kafka_t *rk, const rd_kafka_message_t *m,
+			     void *opaque)
+{
+	struct t_dr *dr = opaque;
+	intptr_t id = (intptr_t)m->_private;
+
+	(void)rk;
+	if (m->err) {
+		dr->failed++;
+		dr->last_err = m->err;
+		return;
+	}
+	dr->part[id] = m->partition;
+	dr->offset[id] = m->offset;
+	dr->ok++;
+}
+
+/* Room for the reports of messages 0 to @n - 1, none delivered yet. */
+T_UNUSED static void t_dr_init(struct t_dr *dr, size_t n)
+{
+	size_t i;
+
+	memset(dr, 0, sizeof(*dr));
+	dr->part = malloc(n * sizeof(*dr->part));
+	dr->offset = malloc(n * sizeof(*dr->offset));
+	assert_non_null(dr->part);
+	assert_non_null(dr->offset);
+	for (i = 0; i < n; i++)
+		dr->part[i] = -1;
+}
+
+T_UNUSED static void t_dr_exit(struct t_dr *dr)
+{
+	free(dr->part);
+	free(dr->offset);
+}
+
 /* rd_kafka_new of @type, which takes @conf; fails the test when it fails. */
 T_UNUSED static rd_kafka_t *t_rdkafka_new(rd_kafka_type_t type,
 					  rd_kafka_conf_t *conf)
