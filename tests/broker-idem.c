@@ -18,30 +18,12 @@
 #include <librdkafka/rdkafka.h>
 
 #include "broker-util.h"
+#include "kafka-log-util.h"
 #include "kafka/crc32c.h"
 
 #define T0 1700000000000LL
 
 static uint8_t rbuf[4 << 20];
-
-static size_t zigzag(uint8_t *p, int64_t v)
-{
-	uint64_t u = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
-	size_t n = 0;
-
-	for (; u >= 0x80; u >>= 7)
-		p[n++] = (uint8_t)(u | 0x80);
-	p[n++] = (uint8_t)u;
-	return n;
-}
-
-static void put_be(uint8_t *p, uint64_t v, int n)
-{
-	while (n--) {
-		p[n] = (uint8_t)v;
-		v >>= 8;
-	}
-}
 
 /*
  * A record batch from producer @pid/@epoch starting at sequence @seq:
@@ -59,28 +41,28 @@ static size_t idem_batch(uint8_t *b, int64_t pid, int16_t epoch,
 	int vl;
 
 	memset(b, 0, 61);
-	put_be(b + 12, (uint32_t)-1, 4);
+	t_put_be(b + 12, (uint32_t)-1, 4);
 	b[16] = 2;
-	put_be(b + 21, fake ? 1 : 0, 2);
-	put_be(b + 23, (uint32_t)(n - 1), 4);
-	put_be(b + 27, T0, 8);
-	put_be(b + 35, T0, 8);
-	put_be(b + 43, (uint64_t)pid, 8);
-	put_be(b + 51, (uint16_t)epoch, 2);
-	put_be(b + 53, (uint32_t)seq, 4);
-	put_be(b + 57, (uint32_t)n, 4);
+	t_put_be(b + 21, fake ? 1 : 0, 2);
+	t_put_be(b + 23, (uint32_t)(n - 1), 4);
+	t_put_be(b + 27, T0, 8);
+	t_put_be(b + 35, T0, 8);
+	t_put_be(b + 43, (uint64_t)pid, 8);
+	t_put_be(b + 51, (uint16_t)epoch, 2);
+	t_put_be(b + 53, (uint32_t)seq, 4);
+	t_put_be(b + 57, (uint32_t)n, 4);
 	for (i = 0; !fake && i < n; i++) {
 		vl = snprintf(val, sizeof(val), "seq-%ld", (long)seq + i);
 		rl = 0;
 		rec[rl++] = 0;
-		rl += zigzag(rec + rl, 0);
-		rl += zigzag(rec + rl, i);
-		rl += zigzag(rec + rl, -1);
-		rl += zigzag(rec + rl, vl);
+		rl += t_put_varint(rec + rl, 0);
+		rl += t_put_varint(rec + rl, i);
+		rl += t_put_varint(rec + rl, -1);
+		rl += t_put_varint(rec + rl, vl);
 		memcpy(rec + rl, val, (size_t)vl);
 		rl += (size_t)vl;
 		rec[rl++] = 0;
-		len += zigzag(b + len, (int64_t)rl);
+		len += t_put_varint(b + len, (int64_t)rl);
 		memcpy(b + len, rec, rl);
 		len += rl;
 	}
@@ -88,8 +70,8 @@ static size_t idem_batch(uint8_t *b, int64_t pid, int16_t epoch,
 		memcpy(b + len, "\x1f\x8b junk", 7);
 		len += 7;
 	}
-	put_be(b + 8, len - 12, 4);
-	put_be(b + 17, kafka_crc32c(0, b + 21, len - 21), 4);
+	t_put_be(b + 8, len - 12, 4);
+	t_put_be(b + 17, kafka_crc32c(0, b + 21, len - 21), 4);
 	return len;
 }
 

@@ -14,33 +14,8 @@
  * OFFSET_OUT_OF_RANGE. Each test runs on both engines (io_uring, epoll).
  */
 #include "broker-util.h"
+#include "kafka-log-util.h"
 #include "kafka/crc32c.h"
-
-/* Zigzag varint, as records encode their lengths. */
-static size_t varint(uint8_t *p, int64_t v)
-{
-	uint64_t u = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
-	size_t n = 0;
-
-	while (u >= 0x80) {
-		p[n++] = (uint8_t)(u | 0x80);
-		u >>= 7;
-	}
-	p[n++] = (uint8_t)u;
-	return n;
-}
-
-static void be32(uint8_t *p, uint32_t v)
-{
-	v = htonl(v);
-	memcpy(p, &v, 4);
-}
-
-static void be64(uint8_t *p, uint64_t v)
-{
-	be32(p, (uint32_t)(v >> 32));
-	be32(p + 4, (uint32_t)v);
-}
 
 /*
  * An uncompressed record batch v2 of @n records whose values are @vlen
@@ -53,33 +28,33 @@ static size_t t_batch(uint8_t *b, int n, size_t vlen, uint8_t fill)
 	int i;
 
 	memset(b, 0, 61);
-	be64(b, 0);
-	be32(b + 12, (uint32_t)-1);
+	t_put_be(b, 0, 8);
+	t_put_be(b + 12, (uint32_t)-1, 4);
 	b[16] = 2;
-	be32(b + 23, (uint32_t)(n - 1));
-	be64(b + 27, 1700000000000ull);
-	be64(b + 35, 1700000000000ull);
-	be64(b + 43, (uint64_t)-1);
+	t_put_be(b + 23, (uint32_t)(n - 1), 4);
+	t_put_be(b + 27, 1700000000000ull, 8);
+	t_put_be(b + 35, 1700000000000ull, 8);
+	t_put_be(b + 43, (uint64_t)-1, 8);
 	b[51] = 0xff;
 	b[52] = 0xff;
-	be32(b + 53, (uint32_t)-1);
-	be32(b + 57, (uint32_t)n);
+	t_put_be(b + 53, (uint32_t)-1, 4);
+	t_put_be(b + 57, (uint32_t)n, 4);
 	for (i = 0; i < n; i++) {
 		rl = 0;
-		rec[rl++] = 0;				/* attributes */
-		rl += varint(rec + rl, 0);		/* timestamp delta */
-		rl += varint(rec + rl, i);		/* offset delta */
-		rl += varint(rec + rl, -1);		/* null key */
-		rl += varint(rec + rl, (int64_t)vlen);
+		rec[rl++] = 0;			/* attributes */
+		rl += t_put_varint(rec + rl, 0);	/* timestamp delta */
+		rl += t_put_varint(rec + rl, i);	/* offset delta */
+		rl += t_put_varint(rec + rl, -1);	/* null key */
+		rl += t_put_varint(rec + rl, (int64_t)vlen);
 		memset(rec + rl, fill, vlen);
 		rl += vlen;
-		rl += varint(rec + rl, 0);		/* no headers */
-		len += varint(b + len, (int64_t)rl);
+		rl += t_put_varint(rec + rl, 0);	/* no headers */
+		len += t_put_varint(b + len, (int64_t)rl);
 		memcpy(b + len, rec, rl);
 		len += rl;
 	}
-	be32(b + 8, (uint32_t)(len - 12));
-	be32(b + 17, kafka_crc32c(0, b + 21, len - 21));
+	t_put_be(b + 8, (uint32_t)(len - 12), 4);
+	t_put_be(b + 17, kafka_crc32c(0, b + 21, len - 21), 4);
 	return len;
 }
 
