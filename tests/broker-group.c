@@ -210,39 +210,45 @@ static int sync_wait(int fd, int32_t corr, int ms, char *out, size_t cap)
 	return sync_parse(rbuf, n, out, cap);
 }
 
-/* Heartbeat v3 (@leave: LeaveGroup v1); returns the error code. */
+/*
+ * Ends @r (begun with correlation id @corr) and sends it on @fd; its answer
+ * must come within 3 s, @len bytes with that id, into rbuf.
+ */
+static void call(int fd, struct t_kreq *r, int32_t corr, ssize_t len)
+{
+	ssize_t n;
+
+	t_kend(r);
+	t_send_all(fd, r->b, r->len);
+	n = t_krecv(fd, rbuf, sizeof(rbuf), 3000);
+	assert_int_equal(n, len);
+	assert_int_equal(t_get32(rbuf), corr);
+}
+
+/* Heartbeat v3; returns the error code. */
 static int heartbeat(int fd, const char *group, int32_t gen,
 		     const char *member)
 {
 	struct t_kreq r;
-	ssize_t n;
 
 	t_kbegin(&r, 12, 3, 77);
 	t_kputs(&r, group);
 	t_kput32(&r, gen);
 	t_kputs(&r, member);
 	t_kputs(&r, NULL);
-	t_kend(&r);
-	t_send_all(fd, r.b, r.len);
-	n = t_krecv(fd, rbuf, sizeof(rbuf), 3000);
-	assert_int_equal(n, 10);
-	assert_int_equal(t_get32(rbuf), 77);
+	call(fd, &r, 77, 10);
 	return t_get16(rbuf + 8);
 }
 
+/* LeaveGroup v1; returns the error code. */
 static int leave(int fd, const char *group, const char *member)
 {
 	struct t_kreq r;
-	ssize_t n;
 
 	t_kbegin(&r, 13, 1, 78);
 	t_kputs(&r, group);
 	t_kputs(&r, member);
-	t_kend(&r);
-	t_send_all(fd, r.b, r.len);
-	n = t_krecv(fd, rbuf, sizeof(rbuf), 3000);
-	assert_int_equal(n, 10);
-	assert_int_equal(t_get32(rbuf), 78);
+	call(fd, &r, 78, 10);
 	return t_get16(rbuf + 8);
 }
 
@@ -390,7 +396,6 @@ static int commit(int fd, const char *group, int32_t gen,
 		  const char *member, int64_t offset)
 {
 	struct t_kreq r;
-	ssize_t n;
 
 	t_kbegin(&r, 8, 2, 55);
 	t_kputs(&r, group);
@@ -403,12 +408,8 @@ static int commit(int fd, const char *group, int32_t gen,
 	t_kput32(&r, 0);
 	t_kput64(&r, offset);
 	t_kputs(&r, "");
-	t_kend(&r);
-	t_send_all(fd, r.b, r.len);
-	n = t_krecv(fd, rbuf, sizeof(rbuf), 3000);
 	/* corr, [1] name "ct", [1] partition, error */
-	assert_int_equal(n, 4 + 4 + 4 + 4 + 4 + 2);
-	assert_int_equal(t_get32(rbuf), 55);
+	call(fd, &r, 55, 4 + 4 + 4 + 4 + 4 + 2);
 	return t_get16(rbuf + 4 + 4 + 4 + 4 + 4);
 }
 
