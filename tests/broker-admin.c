@@ -487,28 +487,13 @@ static const char py_admin[] =
 
 static void kafka_python_admin(void **state)
 {
-	char script[PATH_MAX + 16], log[PATH_MAX + 16], *argv[4], *text;
 	struct t_broker b;
-	size_t len;
-	int rc;
 
 	(void)state;
 	T_NEED("python3-kafka");
 	t_broker_dirs(&b);
 	T_BROKER_START(&b, "--partitions", "2");
-	t_bwrite(&b, "admin.py", py_admin, strlen(py_admin), script,
-		 sizeof(script));
-	argv[0] = "/usr/bin/python3";
-	argv[1] = script;
-	argv[2] = b.boot;
-	argv[3] = NULL;
-	rc = t_run(argv, t_bpath(&b, "py.log", log, sizeof(log)), NULL);
-	text = t_read_file(log, &len);
-	if (rc)
-		fprintf(stderr, "kafka-python: %s\n", text ? text : "");
-	assert_int_equal(rc, 0);
-	assert_non_null(strstr(text, "ok"));
-	free(text);
+	t_python(&b, "admin.py", py_admin, NULL);
 	assert_int_equal(t_dirs(&b, "kp-"), 0);
 	t_broker_stop(&b);
 }

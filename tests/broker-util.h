@@ -343,6 +343,32 @@ T_UNUSED static const char *t_bwrite(const struct t_broker *b,
 	return buf;
 }
 
+/*
+ * Writes the kafka-python script @text to DIR/@name and runs it for at
+ * most 60 s as `python3 SCRIPT BOOT [@arg]`, its output in DIR/py.log;
+ * fails the test, with that output, unless it exits 0 having printed a
+ * line "ok".
+ */
+T_UNUSED static void t_python(const struct t_broker *b, const char *name,
+			      const char *text, const char *arg)
+{
+	char script[PATH_MAX + 16], pylog[PATH_MAX + 16], *log;
+	char *argv[] = { "timeout", "-k", "5", "60", "/usr/bin/python3",
+			 script, (char *)b->boot, (char *)arg, NULL };
+	size_t len;
+	int rc;
+
+	t_bwrite(b, name, text, strlen(text), script, sizeof(script));
+	t_bpath(b, "py.log", pylog, sizeof(pylog));
+	unlink(pylog);
+	rc = t_run(argv, pylog, NULL);
+	log = t_read_file(pylog, &len);
+	if (rc || !log || !strstr(log, "ok\n"))
+		fail_msg("kafka-python %s %s (exit %d):\n%s", name,
+			 arg ? arg : "", rc, log ? log : "");
+	free(log);
+}
+
 /* Lines in @text (each ending in '\n'). */
 T_UNUSED static int t_lines(const char *text)
 {
