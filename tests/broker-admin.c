@@ -869,37 +869,12 @@ static void *loader(void *arg)
 	return NULL;
 }
 
-/* A raw Fetch v11 of partition @part at @offset, waiting up to @wait_ms. */
-static void t_fetch_build(struct t_kreq *r, const char *topic, int32_t part,
-			  int64_t offset, int32_t wait_ms)
-{
-	t_kbegin(r, 1, 11, 11);
-	t_kput32(r, -1);
-	t_kput32(r, wait_ms);
-	t_kput32(r, 1);			/* min_bytes */
-	t_kput32(r, 1 << 20);
-	t_kput8(r, 0);
-	t_kput32(r, 0);
-	t_kput32(r, -1);
-	t_kput32(r, 1);
-	t_kputs(r, topic);
-	t_kput32(r, 1);
-	t_kput32(r, part);
-	t_kput32(r, -1);
-	t_kput64(r, offset);
-	t_kput64(r, -1);
-	t_kput32(r, 1 << 20);
-	t_kput32(r, 0);
-	t_kputs(r, "");
-	t_kend(r);
-}
-
 static void t_fetch_send(int fd, const char *topic, int32_t part,
 			 int64_t offset, int32_t wait_ms)
 {
 	static struct t_kreq r;
 
-	t_fetch_build(&r, topic, part, offset, wait_ms);
+	t_fetch_req(&r, 11, topic, part, offset, wait_ms, 1, 1 << 20);
 	t_send_all(fd, r.b, r.len);
 }
 
@@ -1037,7 +1012,7 @@ static void *poller(void *arg)
 	assert_non_null(r);
 	while (fd >= 0 && !p->stop) {
 		/* partition 1 from 0, waiting 3 ms: short, many looks */
-		t_fetch_build(r, p->topic, 1, 0, 3);
+		t_fetch_req(r, 11, p->topic, 1, 0, 3, 1, 1 << 20);
 		t_send_all(fd, r->b, r->len);
 		n = t_krecv(fd, buf, sizeof(buf), 5000);
 		if (n <= 40) {

@@ -537,6 +537,37 @@ T_UNUSED static int t_kclosed(int fd, int ms)
 	return eof;
 }
 
+/*
+ * A raw Fetch v11 (correlation id @corr) of partition @part of @topic from
+ * @offset: waits up to @wait_ms for @min_bytes, answers at most
+ * @max_bytes in all and 1 MiB of the partition.
+ */
+T_UNUSED static void t_fetch_req(struct t_kreq *r, int32_t corr,
+				 const char *topic, int32_t part,
+				 int64_t offset, int32_t wait_ms,
+				 int32_t min_bytes, int32_t max_bytes)
+{
+	t_kbegin(r, 1, 11, corr);
+	t_kput32(r, -1);		/* replica_id */
+	t_kput32(r, wait_ms);
+	t_kput32(r, min_bytes);
+	t_kput32(r, max_bytes);
+	t_kput8(r, 0);			/* isolation_level */
+	t_kput32(r, 0);			/* session_id */
+	t_kput32(r, -1);		/* session_epoch */
+	t_kput32(r, 1);
+	t_kputs(r, topic);
+	t_kput32(r, 1);
+	t_kput32(r, part);
+	t_kput32(r, -1);		/* current_leader_epoch */
+	t_kput64(r, offset);
+	t_kput64(r, -1);		/* log_start_offset */
+	t_kput32(r, 1 << 20);		/* partition_max_bytes */
+	t_kput32(r, 0);			/* forgotten topics */
+	t_kputs(r, "");			/* rack_id */
+	t_kend(r);
+}
+
 #ifdef RD_KAFKA_VERSION
 /*
  * For the programs that drive librdkafka (they include

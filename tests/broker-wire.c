@@ -97,32 +97,6 @@ static void t_apiversions_req(struct t_kreq *r, int16_t ver, int32_t corr)
 	t_kend(r);
 }
 
-/* Fetch v11 of one partition. */
-static void t_fetch_req(struct t_kreq *r, int32_t corr, const char *topic,
-			int32_t part, int64_t offset, int32_t wait_ms,
-			int32_t min_bytes)
-{
-	t_kbegin(r, 1, 11, corr);
-	t_kput32(r, -1);
-	t_kput32(r, wait_ms);
-	t_kput32(r, min_bytes);
-	t_kput32(r, 52428800);
-	t_kput8(r, 0);
-	t_kput32(r, 0);
-	t_kput32(r, -1);
-	t_kput32(r, 1);
-	t_kputs(r, topic);
-	t_kput32(r, 1);
-	t_kput32(r, part);
-	t_kput32(r, -1);
-	t_kput64(r, offset);
-	t_kput64(r, -1);
-	t_kput32(r, 1048576);
-	t_kput32(r, 0);
-	t_kputs(r, "");
-	t_kend(r);
-}
-
 struct t_fetch_part {
 	int16_t error;
 	int64_t hwm;
@@ -374,7 +348,7 @@ static void pipelined(void **state)
 	t_kput64(&r, -1);
 	t_kend(&r);
 	t_kput(&all, r.b, r.len);
-	t_fetch_req(&r, 15, "pipe", 0, 0, 300, 1);
+	t_fetch_req(&r, 15, "pipe", 0, 0, 300, 1, 50 << 20);
 	t_kput(&all, r.b, r.len);
 	t_apiversions_req(&r, 1, 16);
 	t_kput(&all, r.b, r.len);
@@ -414,7 +388,7 @@ static void long_poll_wakeup(void **state)
 	t_metadata_req(&r, 1, "lp");
 	t_send_all(fd, r.b, r.len);
 	assert_true(t_krecv(fd, rbuf, sizeof(rbuf), 5000) > 0);
-	t_fetch_req(&r, 2, "lp", 0, 0, 20000, 1);
+	t_fetch_req(&r, 2, "lp", 0, 0, 20000, 1, 50 << 20);
 	t0 = t_now();
 	t_send_all(fd, r.b, r.len);
 	usleep(200000);
@@ -430,13 +404,13 @@ static void long_poll_wakeup(void **state)
 	assert_int_equal(fp.records_len, (int32_t)len);
 	assert_int_equal(t_metric(&b, "zcio_kafka_fetch_wakeups_total"), 1);
 	/* Fetch past the end: OFFSET_OUT_OF_RANGE, at once. */
-	t_fetch_req(&r, 4, "lp", 0, 11, 5000, 1);
+	t_fetch_req(&r, 4, "lp", 0, 11, 5000, 1, 50 << 20);
 	t_send_all(fd, r.b, r.len);
 	n = t_krecv(fd, rbuf, sizeof(rbuf), 2000);
 	t_fetch_parse(rbuf, n, &fp);
 	assert_int_equal(fp.error, 1);
 	/* The records on the wire are the batch as produced. */
-	t_fetch_req(&r, 5, "lp", 0, 0, 0, 0);
+	t_fetch_req(&r, 5, "lp", 0, 0, 0, 0, 50 << 20);
 	t_send_all(fd, r.b, r.len);
 	n = t_krecv(fd, rbuf, sizeof(rbuf), 2000);
 	t_fetch_parse(rbuf, n, &fp);
@@ -473,7 +447,7 @@ static void cross_worker_wakeup(void **state)
 	for (round = 0; round < 8; round++) {
 		fd = t_connect(b.port);
 		pfd = t_connect(b.port);
-		t_fetch_req(&r, 2, "xw", 0, round, 10000, 1);
+		t_fetch_req(&r, 2, "xw", 0, round, 10000, 1, 50 << 20);
 		t0 = t_now();
 		t_send_all(fd, r.b, r.len);
 		usleep(50000);
