@@ -282,18 +282,7 @@ static int t_delete1(int fd, int ver, const char *name)
 
 static rd_kafka_t *t_admin(const struct t_broker *b)
 {
-	rd_kafka_conf_t *conf = rd_kafka_conf_new();
-	char err[256];
-	rd_kafka_t *rk;
-
-	assert_int_equal(rd_kafka_conf_set(conf, "bootstrap.servers",
-					   b->boot, err, sizeof(err)),
-			 RD_KAFKA_CONF_OK);
-	rd_kafka_conf_set(conf, "log_level", "0", err, sizeof(err));
-	rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
-	if (!rk)
-		fail_msg("rd_kafka_new: %s", err);
-	return rk;
+	return t_rdkafka_new(RD_KAFKA_PRODUCER, t_rdkafka_conf(b, "0"));
 }
 
 /*
@@ -498,28 +487,13 @@ static const char py_admin[] =
 
 static void kafka_python_admin(void **state)
 {
-	char script[PATH_MAX + 16], log[PATH_MAX + 16], *argv[4], *text;
 	struct t_broker b;
-	size_t len;
-	int rc;
 
 	(void)state;
 	T_NEED("python3-kafka");
 	t_broker_dirs(&b);
 	T_BROKER_START(&b, "--partitions", "2");
-	t_bwrite(&b, "admin.py", py_admin, strlen(py_admin), script,
-		 sizeof(script));
-	argv[0] = "/usr/bin/python3";
-	argv[1] = script;
-	argv[2] = b.boot;
-	argv[3] = NULL;
-	rc = t_run(argv, t_bpath(&b, "py.log", log, sizeof(log)), NULL);
-	text = t_read_file(log, &len);
-	if (rc)
-		fprintf(stderr, "kafka-python: %s\n", text ? text : "");
-	assert_int_equal(rc, 0);
-	assert_non_null(strstr(text, "ok"));
-	free(text);
+	t_python(&b, "admin.py", py_admin, NULL);
 	assert_int_equal(t_dirs(&b, "kp-"), 0);
 	t_broker_stop(&b);
 }
@@ -895,37 +869,12 @@ static void *loader(void *arg)
 	return NULL;
 }
 
-/* A raw Fetch v11 of partition @part at @offset, waiting up to @wait_ms. */
-static void t_fetch_build(struct t_kreq *r, const char *topic, int32_t part,
-			  int64_t offset, int32_t wait_ms)
-{
-	t_kbegin(r, 1, 11, 11);
-	t_kput32(r, -1);
-	t_kput32(r, wait_ms);
-	t_kput32(r, 1);			/* min_bytes */
-	t_kput32(r, 1 << 20);
-	t_kput8(r, 0);
-	t_kput32(r, 0);
-	t_kput32(r, -1);
-	t_kput32(r, 1);
-	t_kputs(r, topic);
-	t_kput32(r, 1);
-	t_kput32(r, part);
-	t_kput32(r, -1);
-	t_kput64(r, offset);
-	t_kput64(r, -1);
-	t_kput32(r, 1 << 20);
-	t_kput32(r, 0);
-	t_kputs(r, "");
-	t_kend(r);
-}
-
 static void t_fetch_send(int fd, const char *topic, int32_t part,
 			 int64_t offset, int32_t wait_ms)
 {
 	static struct t_kreq r;
 
-	t_fetch_build(&r, topic, part, offset, wait_ms);
+	t_fetch_req(&r, 11, topic, part, offset, wait_ms, 1, 1 << 20);
 	t_send_all(fd, r.b, r.len);
 }
 
@@ -1063,7 +1012,7 @@ static void *poller(void *arg)
 	assert_non_null(r);
 	while (fd >= 0 && !p->stop) {
 		/* partition 1 from 0, waiting 3 ms: short, many looks */
-		t_fetch_build(r, p->topic, 1, 0, 3);
+		t_fetch_req(r, 11, p->topic, 1, 0, 3, 1, 1 << 20);
 		t_send_all(fd, r->b, r->len);
 		n = t_krecv(fd, buf, sizeof(buf), 5000);
 		if (n <= 40) {

@@ -40,26 +40,6 @@ static const char py_commit[] =
 "c.close()\n"
 "print('ok')\n";
 
-static void run_py(const struct t_broker *b, const char *mode)
-{
-	char script[PATH_MAX + 16], pylog[PATH_MAX + 16], *log;
-	char *argv[] = { "timeout", "-k", "5", "60", "/usr/bin/python3",
-			 script, (char *)b->boot, (char *)mode, NULL };
-	size_t len;
-	int rc;
-
-	t_bwrite(b, "commit.py", py_commit, strlen(py_commit), script,
-		 sizeof(script));
-	t_bpath(b, "py.log", pylog, sizeof(pylog));
-	unlink(pylog);
-	rc = t_run(argv, pylog, NULL);
-	log = t_read_file(pylog, &len);
-	if (rc || !log || !strstr(log, "ok\n"))
-		fail_msg("kafka-python %s (exit %d):\n%s", mode, rc,
-			 log ? log : "");
-	free(log);
-}
-
 static void kafka_python_commit(void **state)
 {
 	struct t_broker b;
@@ -68,13 +48,13 @@ static void kafka_python_commit(void **state)
 	T_NEED("python3-kafka");
 	t_broker_dirs(&b);
 	T_BROKER_START(&b, "--flush", "always");
-	run_py(&b, "commit");
+	t_python(&b, "commit.py", py_commit, "commit");
 	assert_true(t_metric(&b, "zcio_kafka_requests_total"
 			     "{api=\"find_coordinator\"}") >= 1);
 	assert_int_equal(t_metric(&b, "zcio_kafka_offset_commits_total"), 4);
 	t_broker_stop(&b);
 	T_BROKER_START(&b, NULL);
-	run_py(&b, "read");
+	t_python(&b, "commit.py", py_commit, "read");
 	assert_int_equal(t_metric(&b, "zcio_kafka_offset_commits_total"), 0);
 	t_broker_stop(&b);
 }

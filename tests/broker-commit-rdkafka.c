@@ -23,14 +23,10 @@
 
 static rd_kafka_conf_t *conf_new(const struct t_broker *b, const char *group)
 {
-	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	/* the kill test makes connection errors on purpose */
+	rd_kafka_conf_t *conf = t_rdkafka_conf(b, "0");
 	char err[256];
 
-	assert_int_equal(rd_kafka_conf_set(conf, "bootstrap.servers",
-					   b->boot, err, sizeof(err)),
-			 RD_KAFKA_CONF_OK);
-	/* the kill test makes connection errors on purpose */
-	rd_kafka_conf_set(conf, "log_level", "0", err, sizeof(err));
 	if (group) {
 		assert_int_equal(rd_kafka_conf_set(conf, "group.id", group,
 						   err, sizeof(err)),
@@ -46,14 +42,7 @@ static rd_kafka_conf_t *conf_new(const struct t_broker *b, const char *group)
 static rd_kafka_t *client(const struct t_broker *b, rd_kafka_type_t type,
 			  const char *group)
 {
-	rd_kafka_conf_t *conf = conf_new(b, group);
-	char err[256];
-	rd_kafka_t *rk;
-
-	rk = rd_kafka_new(type, conf, err, sizeof(err));
-	if (!rk)
-		fail_msg("rd_kafka_new: %s", err);
-	return rk;
+	return t_rdkafka_new(type, conf_new(b, group));
 }
 
 /*
@@ -71,9 +60,7 @@ static void produce_codec(const struct t_broker *b, const char *topic,
 	assert_int_equal(rd_kafka_conf_set(conf, "compression.codec", codec,
 					   err, sizeof(err)),
 			 RD_KAFKA_CONF_OK);
-	rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
-	if (!rk)
-		fail_msg("rd_kafka_new: %s", err);
+	rk = t_rdkafka_new(RD_KAFKA_PRODUCER, conf);
 
 	for (i = 0; i < n; i++) {
 		/* compressible, so that a codec really compresses */
@@ -195,14 +182,6 @@ static void committed(rd_kafka_t *rk, const char *topic, int64_t *offs,
 	rd_kafka_topic_partition_list_destroy(l);
 }
 
-static void restart(struct t_broker *b, const char *const *args)
-{
-	if (t_broker_startv(b, args)) {
-		t_broker_dump(b);
-		fail_msg("zcio broker did not restart");
-	}
-}
-
 static void commit_restart(void **state)
 {
 	static const char *const args[] = { NULL };
@@ -215,7 +194,7 @@ static void commit_restart(void **state)
 
 	(void)state;
 	t_broker_dirs(&b);
-	restart(&b, args);
+	t_broker_start(&b, args);
 	produce(&b, "rt", NMSG);
 
 	/* consume 150, commit the positions */
@@ -243,7 +222,7 @@ static void commit_restart(void **state)
 	close_consumer(rk);
 	t_broker_stop(&b);
 
-	restart(&b, args);
+	t_broker_start(&b, args);
 	rk = client(&b, RD_KAFKA_CONSUMER, "rg-meta");
 	committed(rk, "rt", got, true);
 	assert_memory_equal(got, explicit, sizeof(got));
@@ -290,7 +269,7 @@ static void kill9_always(void **state)
 
 	(void)state;
 	t_broker_dirs(&b);
-	restart(&b, args);
+	t_broker_start(&b, args);
 	produce(&b, "kt", 8);
 	for (r = 0; r < 4; r++) {
 		rk = client(&b, RD_KAFKA_CONSUMER, "kg");
@@ -306,7 +285,7 @@ static void kill9_always(void **state)
 		close_consumer(rk);
 		assert_int_equal(t_broker_signal(&b, SIGKILL, 5),
 				 128 + SIGKILL);
-		restart(&b, args);
+		t_broker_start(&b, args);
 	}
 	rk = client(&b, RD_KAFKA_CONSUMER, "kg");
 	committed(rk, "kt", got, true);
@@ -331,7 +310,7 @@ static void lz4_enabled(void **state)
 
 	(void)state;
 	t_broker_dirs(&b);
-	restart(&b, args);
+	t_broker_start(&b, args);
 	produce_codec(&b, "lz", 400, "lz4");
 	t_broker_stop(&b);
 	snprintf(path, sizeof(path), "%s/lz-0/00000000000000000000.log",

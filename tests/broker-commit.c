@@ -18,9 +18,7 @@
 
 static uint8_t rbuf[1 << 20];
 
-#define start(b, ...)							\
-	t_broker_start_on(b, T_ENGINE(state),				\
-			  (const char *const[]){ __VA_ARGS__, NULL })
+#define start(b, ...)	T_BROKER_START_ON(b, T_ENGINE(state), __VA_ARGS__)
 
 /* @r on a connection of its own: the broker closes it. */
 static void closes(const struct t_broker *b, const struct t_kreq *r)
@@ -392,10 +390,7 @@ static void commit_versions(void **state)
 			 16);
 	t_broker_stop(&b);
 	/* the same after a restart */
-	if (t_broker_startv(&b, args)) {
-		t_broker_dump(&b);
-		fail_msg("zcio broker did not restart");
-	}
+	t_broker_start(&b, args);
 	fd = t_connect(b.port);
 	for (cv = 0; cv <= 7; cv++)
 		for (fv = 0; fv <= 5; fv++)
@@ -545,10 +540,7 @@ static void concurrent_commits(void **state)
 		assert_int_equal(t_metric(&b,
 				 "zcio_kafka_offset_commits_total"), 200);
 		t_broker_stop(&b);
-		if (t_broker_startv(&b, args)) {
-			t_broker_dump(&b);
-			fail_msg("zcio broker did not restart");
-		}
+		t_broker_start(&b, args);
 		for (k = 0; k < 4; k++)
 			fd[k] = t_connect(b.port);
 	}
@@ -620,10 +612,7 @@ static void storage_error(void **state)
 	assert_true(t_metric(&b, "zcio_kafka_offset_commit_errors_total") >=
 		    4);
 	t_broker_stop(&b);
-	if (t_broker_startv(&b, args)) {
-		t_broker_dump(&b);
-		fail_msg("zcio broker did not restart");
-	}
+	t_broker_start(&b, args);
 	fd = t_connect(b.port);
 	assert_int_equal(offset_fetch(fd, 5, "sg", "se", parts, 4, f, 4, &top),
 			 4);

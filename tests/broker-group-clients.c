@@ -212,27 +212,14 @@ static void kcat_restart(void **state)
 
 /* ---- librdkafka's high-level consumer -------------------------------- */
 
-static rd_kafka_conf_t *conf_new(const struct t_broker *b)
-{
-	rd_kafka_conf_t *conf = rd_kafka_conf_new();
-	char err[256];
-
-	assert_int_equal(rd_kafka_conf_set(conf, "bootstrap.servers",
-					   b->boot, err, sizeof(err)),
-			 RD_KAFKA_CONF_OK);
-	rd_kafka_conf_set(conf, "log_level", "3", err, sizeof(err));
-	return conf;
-}
-
 static void rk_produce(const struct t_broker *b, const char *topic, int from,
 		       int to)
 {
 	rd_kafka_t *rk;
-	char err[256], key[16], val[16];
+	char key[16], val[16];
 	int i;
 
-	rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf_new(b), err, sizeof(err));
-	assert_non_null(rk);
+	rk = t_rdkafka_new(RD_KAFKA_PRODUCER, t_rdkafka_conf(b, "3"));
 	for (i = from; i < to; i++) {
 		snprintf(key, sizeof(key), "k%d", i);
 		snprintf(val, sizeof(val), "m%d", i);
@@ -250,7 +237,7 @@ static void rk_produce(const struct t_broker *b, const char *topic, int from,
 static rd_kafka_t *rk_consumer(const struct t_broker *b, const char *group,
 			       const char *topic)
 {
-	rd_kafka_conf_t *conf = conf_new(b);
+	rd_kafka_conf_t *conf = t_rdkafka_conf(b, "3");
 	rd_kafka_topic_partition_list_t *sub;
 	char err[256];
 	rd_kafka_t *rk;
@@ -266,9 +253,7 @@ static rd_kafka_t *rk_consumer(const struct t_broker *b, const char *group,
 			  sizeof(err));
 	rd_kafka_conf_set(conf, "partition.assignment.strategy", "range",
 			  err, sizeof(err));
-	rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
-	if (!rk)
-		fail_msg("rd_kafka_new: %s", err);
+	rk = t_rdkafka_new(RD_KAFKA_CONSUMER, conf);
 	rd_kafka_poll_set_consumer(rk);
 	sub = rd_kafka_topic_partition_list_new(1);
 	rd_kafka_topic_partition_list_add(sub, topic, RD_KAFKA_PARTITION_UA);

@@ -210,39 +210,45 @@ static int sync_wait(int fd, int32_t corr, int ms, char *out, size_t cap)
 	return sync_parse(rbuf, n, out, cap);
 }
 
-/* Heartbeat v3 (@leave: LeaveGroup v1); returns the error code. */
+/*
+ * Ends @r (begun with correlation id @corr) and sends it on @fd; its answer
+ * must come within 3 s, @len bytes with that id, into rbuf.
+ */
+static void call(int fd, struct t_kreq *r, int32_t corr, ssize_t len)
+{
+	ssize_t n;
+
+	t_kend(r);
+	t_send_all(fd, r->b, r->len);
+	n = t_krecv(fd, rbuf, sizeof(rbuf), 3000);
+	assert_int_equal(n, len);
+	assert_int_equal(t_get32(rbuf), corr);
+}
+
+/* Heartbeat v3; returns the error code. */
 static int heartbeat(int fd, const char *group, int32_t gen,
 		     const char *member)
 {
 	struct t_kreq r;
-	ssize_t n;
 
 	t_kbegin(&r, 12, 3, 77);
 	t_kputs(&r, group);
 	t_kput32(&r, gen);
 	t_kputs(&r, member);
 	t_kputs(&r, NULL);
-	t_kend(&r);
-	t_send_all(fd, r.b, r.len);
-	n = t_krecv(fd, rbuf, sizeof(rbuf), 3000);
-	assert_int_equal(n, 10);
-	assert_int_equal(t_get32(rbuf), 77);
+	call(fd, &r, 77, 10);
 	return t_get16(rbuf + 8);
 }
 
+/* LeaveGroup v1; returns the error code. */
 static int leave(int fd, const char *group, const char *member)
 {
 	struct t_kreq r;
-	ssize_t n;
 
 	t_kbegin(&r, 13, 1, 78);
 	t_kputs(&r, group);
 	t_kputs(&r, member);
-	t_kend(&r);
-	t_send_all(fd, r.b, r.len);
-	n = t_krecv(fd, rbuf, sizeof(rbuf), 3000);
-	assert_int_equal(n, 10);
-	assert_int_equal(t_get32(rbuf), 78);
+	call(fd, &r, 78, 10);
 	return t_get16(rbuf + 8);
 }
 
@@ -254,25 +260,11 @@ static int silent(int fd, int ms)
 	return poll(&pfd, 1, ms) == 0;
 }
 
-static void start_on(struct t_broker *b, void **state,
-		     const char *const *extra)
-{
-	const char *args[16] = { "--engine", T_ENGINE(state),
-				 "--group-initial-delay", "1000" };
-	int n = 4;
-
-	while (extra && *extra && n < 15)
-		args[n++] = *extra++;
-	args[n] = NULL;
-	t_broker_dirs(b);
-	if (t_broker_startv(b, args)) {
-		t_broker_dump(b);
-		fail_msg("zcio broker did not start");
-	}
-}
-
+/* On the test's engine with a 1 s initial join delay, then the options
+ * given. */
 #define start(b, ...)							\
-	start_on(b, state, (const char *const[]){ __VA_ARGS__, NULL })
+	T_BROKER_START_ON(b, T_ENGINE(state), "--group-initial-delay", "1000", \
+			  __VA_ARGS__)
 
 /*
  * A pair in group @group: A (the leader: it joins first, offers range
@@ -404,7 +396,6 @@ static int commit(int fd, const char *group, int32_t gen,
 		  const char *member, int64_t offset)
 {
 	struct t_kreq r;
-	ssize_t n;
 
 	t_kbegin(&r, 8, 2, 55);
 	t_kputs(&r, group);
@@ -417,12 +408,8 @@ static int commit(int fd, const char *group, int32_t gen,
 	t_kput32(&r, 0);
 	t_kput64(&r, offset);
 	t_kputs(&r, "");
-	t_kend(&r);
-	t_send_all(fd, r.b, r.len);
-	n = t_krecv(fd, rbuf, sizeof(rbuf), 3000);
 	/* corr, [1] name "ct", [1] partition, error */
-	assert_int_equal(n, 4 + 4 + 4 + 4 + 4 + 2);
-	assert_int_equal(t_get32(rbuf), 55);
+	call(fd, &r, 55, 4 + 4 + 4 + 4 + 4 + 2);
 	return t_get16(rbuf + 4 + 4 + 4 + 4 + 4);
 }
 

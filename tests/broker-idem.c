@@ -18,30 +18,12 @@
 #include <librdkafka/rdkafka.h>
 
 #include "broker-util.h"
+#include "kafka-log-util.h"
 #include "kafka/crc32c.h"
 
 #define T0 1700000000000LL
 
 static uint8_t rbuf[4 << 20];
-
-static size_t zigzag(uint8_t *p, int64_t v)
-{
-	uint64_t u = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
-	size_t n = 0;
-
-	for (; u >= 0x80; u >>= 7)
-		p[n++] = (uint8_t)(u | 0x80);
-	p[n++] = (uint8_t)u;
-	return n;
-}
-
-static void put_be(uint8_t *p, uint64_t v, int n)
-{
-	while (n--) {
-		p[n] = (uint8_t)v;
-		v >>= 8;
-	}
-}
 
 /*
  * A record batch from producer @pid/@epoch starting at sequence @seq:
@@ -59,28 +41,28 @@ static size_t idem_batch(uint8_t *b, int64_t pid, int16_t epoch,
 	int vl;
 
 	memset(b, 0, 61);
-	put_be(b + 12, (uint32_t)-1, 4);
+	t_put_be(b + 12, (uint32_t)-1, 4);
 	b[16] = 2;
-	put_be(b + 21, fake ? 1 : 0, 2);
-	put_be(b + 23, (uint32_t)(n - 1), 4);
-	put_be(b + 27, T0, 8);
-	put_be(b + 35, T0, 8);
-	put_be(b + 43, (uint64_t)pid, 8);
-	put_be(b + 51, (uint16_t)epoch, 2);
-	put_be(b + 53, (uint32_t)seq, 4);
-	put_be(b + 57, (uint32_t)n, 4);
+	t_put_be(b + 21, fake ? 1 : 0, 2);
+	t_put_be(b + 23, (uint32_t)(n - 1), 4);
+	t_put_be(b + 27, T0, 8);
+	t_put_be(b + 35, T0, 8);
+	t_put_be(b + 43, (uint64_t)pid, 8);
+	t_put_be(b + 51, (uint16_t)epoch, 2);
+	t_put_be(b + 53, (uint32_t)seq, 4);
+	t_put_be(b + 57, (uint32_t)n, 4);
 	for (i = 0; !fake && i < n; i++) {
 		vl = snprintf(val, sizeof(val), "seq-%ld", (long)seq + i);
 		rl = 0;
 		rec[rl++] = 0;
-		rl += zigzag(rec + rl, 0);
-		rl += zigzag(rec + rl, i);
-		rl += zigzag(rec + rl, -1);
-		rl += zigzag(rec + rl, vl);
+		rl += t_put_varint(rec + rl, 0);
+		rl += t_put_varint(rec + rl, i);
+		rl += t_put_varint(rec + rl, -1);
+		rl += t_put_varint(rec + rl, vl);
 		memcpy(rec + rl, val, (size_t)vl);
 		rl += (size_t)vl;
 		rec[rl++] = 0;
-		len += zigzag(b + len, (int64_t)rl);
+		len += t_put_varint(b + len, (int64_t)rl);
 		memcpy(b + len, rec, rl);
 		len += rl;
 	}
@@ -88,8 +70,8 @@ static size_t idem_batch(uint8_t *b, int64_t pid, int16_t epoch,
 		memcpy(b + len, "\x1f\x8b junk", 7);
 		len += 7;
 	}
-	put_be(b + 8, len - 12, 4);
-	put_be(b + 17, kafka_crc32c(0, b + 21, len - 21), 4);
+	t_put_be(b + 8, len - 12, 4);
+	t_put_be(b + 17, kafka_crc32c(0, b + 21, len - 21), 4);
 	return len;
 }
 
@@ -481,49 +463,21 @@ static void race_workers(void **state)
 #define NPART 4
 #define KILL_EVERY 8000		/* messages between two kill -9s */
 
-struct idem_dr {
-	int32_t part[NMSG];
-	int64_t offset[NMSG];
-	long ok, failed;
-	rd_kafka_resp_err_t last_err;
-};
-
-static void on_dr(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
-{
-	struct idem_dr *dr = opaque;
-	intptr_t id = (intptr_t)m->_private;
-
-	(void)rk;
-	if (m->err) {
-		dr->failed++;
-		dr->last_err = m->err;
-		return;
-	}
-	dr->part[id] = m->partition;
-	dr->offset[id] = m->offset;
-	dr->ok++;
-}
-
 static rd_kafka_conf_t *conf_for(const struct t_broker *b)
 {
-	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	rd_kafka_conf_t *conf = t_rdkafka_conf(b, "0");
 	char err[256];
 
-	assert_int_equal(rd_kafka_conf_set(conf, "bootstrap.servers",
-					   b->boot, err, sizeof(err)),
-			 RD_KAFKA_CONF_OK);
-	rd_kafka_conf_set(conf, "log_level", "0", err, sizeof(err));
 	rd_kafka_conf_set(conf, "reconnect.backoff.max.ms", "200", err,
 			  sizeof(err));
 	return conf;
 }
 
 static rd_kafka_t *idem_producer(const struct t_broker *b,
-				 struct idem_dr *dr)
+				 struct t_dr *dr)
 {
 	rd_kafka_conf_t *conf = conf_for(b);
 	char err[256];
-	rd_kafka_t *rk;
 
 	assert_int_equal(rd_kafka_conf_set(conf, "enable.idempotence", "true",
 					   err, sizeof(err)),
@@ -532,11 +486,8 @@ static rd_kafka_t *idem_producer(const struct t_broker *b,
 	rd_kafka_conf_set(conf, "batch.num.messages", "200", err,
 			  sizeof(err));
 	rd_kafka_conf_set_opaque(conf, dr);
-	rd_kafka_conf_set_dr_msg_cb(conf, on_dr);
-	rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
-	if (!rk)
-		fail_msg("rd_kafka_new: %s", err);
-	return rk;
+	rd_kafka_conf_set_dr_msg_cb(conf, t_dr_on);
+	return t_rdkafka_new(RD_KAFKA_PRODUCER, conf);
 }
 
 static void send_id(rd_kafka_t *rk, long id)
@@ -564,7 +515,7 @@ static void send_id(rd_kafka_t *rk, long id)
  * must be the next id of that partition (ids p, p + 4, p + 8, ...: none
  * lost, none twice, in order) at the offset its delivery report gave.
  */
-static long consume_part(rd_kafka_t *rk, int32_t p, const struct idem_dr *dr)
+static long consume_part(rd_kafka_t *rk, int32_t p, const struct t_dr *dr)
 {
 	rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, "idem-rk", NULL);
 	rd_kafka_message_t *msgs[1000];
@@ -634,9 +585,7 @@ static void rdkafka_transactional(void **state)
 	assert_int_equal(rd_kafka_conf_set(conf, "transactional.id", "tx-1",
 					   err, sizeof(err)),
 			 RD_KAFKA_CONF_OK);
-	rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
-	if (!rk)
-		fail_msg("rd_kafka_new: %s", err);
+	rk = t_rdkafka_new(RD_KAFKA_PRODUCER, conf);
 	t0 = time(NULL);
 	e = rd_kafka_init_transactions(rk, 30000);
 	assert_non_null(e);
@@ -652,7 +601,7 @@ static void rdkafka_transactional(void **state)
 
 static void rdkafka_kill9(void **state)
 {
-	static struct idem_dr dr;
+	struct t_dr dr;
 	struct t_broker b;
 	rd_kafka_conf_t *cconf;
 	rd_kafka_t *rk;
@@ -663,7 +612,7 @@ static void rdkafka_kill9(void **state)
 	int kills = 0;
 
 	(void)state;
-	memset(&dr, 0, sizeof(dr));
+	t_dr_init(&dr, NMSG);
 	t_broker_dirs(&b);
 	T_BROKER_START(&b, "--flush", "always", "--partitions", "4");
 	b.listen_port = b.port;
@@ -694,7 +643,8 @@ static void rdkafka_kill9(void **state)
 	assert_int_equal(rd_kafka_flush(rk, 120 * 1000), 0);
 	assert_int_equal(rd_kafka_outq_len(rk), 0);
 	if (dr.failed)
-		fail_msg("%ld delivery failures, last: %s", dr.failed,
+		fail_msg("%llu delivery failures, last: %s",
+			 (unsigned long long)dr.failed,
 			 rd_kafka_err2str(dr.last_err));
 	assert_int_equal(dr.ok, NMSG);
 	assert_int_equal(kills, NMSG / KILL_EVERY);
@@ -703,8 +653,7 @@ static void rdkafka_kill9(void **state)
 	cconf = conf_for(&b);
 	rd_kafka_conf_set(cconf, "enable.partition.eof", "true", err,
 			  sizeof(err));
-	rk = rd_kafka_new(RD_KAFKA_CONSUMER, cconf, err, sizeof(err));
-	assert_non_null(rk);
+	rk = t_rdkafka_new(RD_KAFKA_CONSUMER, cconf);
 	for (p = 0; p < NPART; p++)
 		total += consume_part(rk, p, &dr);
 	assert_int_equal(total, NMSG);
@@ -719,6 +668,7 @@ static void rdkafka_kill9(void **state)
 		fprintf(stderr, "note: no retried batch was a duplicate\n");
 	rd_kafka_destroy(rk);
 	t_broker_stop(&b);
+	t_dr_exit(&dr);
 }
 
 int main(void)

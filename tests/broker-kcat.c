@@ -69,10 +69,7 @@ static void start(struct t_broker *b, const char *const *extra)
 {
 	T_NEED("kcat");
 	t_broker_dirs(b);
-	if (t_broker_startv(b, extra)) {
-		t_broker_dump(b);
-		fail_msg("zcio broker did not start");
-	}
+	t_broker_start(b, extra);
 }
 
 /* "0\n1\n...\n(n-1)\n" with @prefix before each number. */
@@ -381,25 +378,12 @@ static const char py_roundtrip[] =
  */
 static void kafka_python(void **state)
 {
-	char script[PATH_MAX + 16], pylog[PATH_MAX + 16], *argv[4], *log;
 	struct t_broker b;
-	size_t len;
-	int rc;
 
 	(void)state;
 	T_NEED("python3-kafka");
 	start(&b, NULL);
-	t_bwrite(&b, "roundtrip.py", py_roundtrip, strlen(py_roundtrip),
-		 script, sizeof(script));
-	argv[0] = "/usr/bin/python3";
-	argv[1] = script;
-	argv[2] = b.boot;
-	argv[3] = NULL;
-	rc = t_run(argv, t_bpath(&b, "py.log", pylog, sizeof(pylog)), NULL);
-	log = t_read_file(pylog, &len);
-	if (rc || !log || !strstr(log, "ok\n"))
-		fail_msg("kafka-python (exit %d):\n%s", rc, log ? log : "");
-	free(log);
+	t_python(&b, "roundtrip.py", py_roundtrip, NULL);
 	t_broker_stop(&b);
 }
 

@@ -16,75 +16,18 @@
 
 #define NPART 4
 
-/* What the delivery reports said, by message id. */
-struct t_dr {
-	int32_t *part;			/* -1: not delivered */
-	int64_t *offset;
-	uint64_t ok, failed;
-};
-
-static void on_dr(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
-{
-	struct t_dr *dr = opaque;
-	intptr_t id = (intptr_t)m->_private;
-
-	(void)rk;
-	if (m->err) {
-		dr->failed++;
-		return;
-	}
-	dr->part[id] = m->partition;
-	dr->offset[id] = m->offset;
-	dr->ok++;
-}
-
-static void t_dr_init(struct t_dr *dr, size_t n)
-{
-	size_t i;
-
-	memset(dr, 0, sizeof(*dr));
-	dr->part = malloc(n * sizeof(*dr->part));
-	dr->offset = malloc(n * sizeof(*dr->offset));
-	assert_non_null(dr->part);
-	assert_non_null(dr->offset);
-	for (i = 0; i < n; i++)
-		dr->part[i] = -1;
-}
-
-static void t_dr_exit(struct t_dr *dr)
-{
-	free(dr->part);
-	free(dr->offset);
-}
-
-static rd_kafka_conf_t *t_conf(const struct t_broker *b)
-{
-	rd_kafka_conf_t *conf = rd_kafka_conf_new();
-	char err[256];
-
-	assert_int_equal(rd_kafka_conf_set(conf, "bootstrap.servers",
-					   b->boot, err, sizeof(err)),
-			 RD_KAFKA_CONF_OK);
-	/* The kill test makes connection errors on purpose. */
-	rd_kafka_conf_set(conf, "log_level", "0", err, sizeof(err));
-	return conf;
-}
-
 static rd_kafka_t *t_producer(const struct t_broker *b, struct t_dr *dr,
 			      const char *linger)
 {
-	rd_kafka_conf_t *conf = t_conf(b);
+	/* The kill test makes connection errors on purpose. */
+	rd_kafka_conf_t *conf = t_rdkafka_conf(b, "0");
 	char err[256];
-	rd_kafka_t *rk;
 
 	rd_kafka_conf_set(conf, "linger.ms", linger, err, sizeof(err));
 	rd_kafka_conf_set(conf, "acks", "all", err, sizeof(err));
 	rd_kafka_conf_set_opaque(conf, dr);
-	rd_kafka_conf_set_dr_msg_cb(conf, on_dr);
-	rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
-	if (!rk)
-		fail_msg("rd_kafka_new: %s", err);
-	return rk;
+	rd_kafka_conf_set_dr_msg_cb(conf, t_dr_on);
+	return t_rdkafka_new(RD_KAFKA_PRODUCER, conf);
 }
 
 /* Message @id: key "key-ID", a value of 20..119 bytes, two headers. */
@@ -188,17 +131,13 @@ static void t_consume(rd_kafka_t *rk, rd_kafka_topic_t *rkt, int32_t p,
 
 static rd_kafka_t *t_consumer(const struct t_broker *b)
 {
-	rd_kafka_conf_t *conf = t_conf(b);
+	rd_kafka_conf_t *conf = t_rdkafka_conf(b, "0");
 	char err[256];
-	rd_kafka_t *rk;
 
 	rd_kafka_conf_set(conf, "enable.partition.eof", "true", err,
 			  sizeof(err));
 	rd_kafka_conf_set(conf, "check.crcs", "true", err, sizeof(err));
-	rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
-	if (!rk)
-		fail_msg("rd_kafka_new: %s", err);
-	return rk;
+	return t_rdkafka_new(RD_KAFKA_CONSUMER, conf);
 }
 
 /* The high watermark of @topic/@p. */

@@ -134,14 +134,22 @@ T_UNUSED static void t_broker_dump(const struct t_broker *b)
 	free(text);
 }
 
+/*
+ * t_broker_startv, failing the test (after dumping the broker's log) when
+ * the broker does not start. b->data is kept: after t_broker_dirs this is
+ * a first start, after t_broker_stop a restart on the same data.
+ */
+T_UNUSED static void t_broker_start(struct t_broker *b,
+				    const char *const *args)
+{
+	if (t_broker_startv(b, args)) {
+		t_broker_dump(b);
+		fail_msg("zcio broker did not start");
+	}
+}
+
 #define T_BROKER_START(b, ...)						\
-	do {								\
-		if (t_broker_startv(b, (const char *const[]){		\
-					__VA_ARGS__, NULL })) {		\
-			t_broker_dump(b);				\
-			fail_msg("zcio broker did not start");		\
-		}							\
-	} while (0)
+	t_broker_start(b, (const char *const[]){ __VA_ARGS__, NULL })
 
 /*
  * t_broker_dirs, then starts the broker on @engine ("uring", "epoll")
@@ -158,11 +166,12 @@ T_UNUSED static void t_broker_start_on(struct t_broker *b, const char *engine,
 		args[n++] = *extra++;
 	args[n] = NULL;
 	t_broker_dirs(b);
-	if (t_broker_startv(b, args)) {
-		t_broker_dump(b);
-		fail_msg("zcio broker did not start");
-	}
+	t_broker_start(b, args);
 }
+
+/* t_broker_start_on with the options as arguments: (b, "uring", ...). */
+#define T_BROKER_START_ON(b, engine, ...)				\
+	t_broker_start_on(b, engine, (const char *const[]){ __VA_ARGS__, NULL })
 
 /* Sends @sig, waits up to @secs; SIGKILL after. Exit status or -1. */
 T_UNUSED static int t_broker_signal(struct t_broker *b, int sig, double secs)
@@ -334,6 +343,32 @@ T_UNUSED static const char *t_bwrite(const struct t_broker *b,
 	return buf;
 }
 
+/*
+ * Writes the kafka-python script @text to DIR/@name and runs it for at
+ * most 60 s as `python3 SCRIPT BOOT [@arg]`, its output in DIR/py.log;
+ * fails the test, with that output, unless it exits 0 having printed a
+ * line "ok".
+ */
+T_UNUSED static void t_python(const struct t_broker *b, const char *name,
+			      const char *text, const char *arg)
+{
+	char script[PATH_MAX + 16], pylog[PATH_MAX + 16], *log;
+	char *argv[] = { "timeout", "-k", "5", "60", "/usr/bin/python3",
+			 script, (char *)b->boot, (char *)arg, NULL };
+	size_t len;
+	int rc;
+
+	t_bwrite(b, name, text, strlen(text), script, sizeof(script));
+	t_bpath(b, "py.log", pylog, sizeof(pylog));
+	unlink(pylog);
+	rc = t_run(argv, pylog, NULL);
+	log = t_read_file(pylog, &len);
+	if (rc || !log || !strstr(log, "ok\n"))
+		fail_msg("kafka-python %s %s (exit %d):\n%s", name,
+			 arg ? arg : "", rc, log ? log : "");
+	free(log);
+}
+
 /* Lines in @text (each ending in '\n'). */
 T_UNUSED static int t_lines(const char *text)
 {
@@ -501,5 +536,118 @@ T_UNUSED static int t_kclosed(int fd, int ms)
 	t_recv_until(fd, buf, sizeof(buf), ms, &eof);
 	return eof;
 }
+
+/*
+ * A raw Fetch v11 (correlation id @corr) of partition @part of @topic from
+ * @offset: waits up to @wait_ms for @min_bytes, answers at most
+ * @max_bytes in all and 1 MiB of the partition.
+ */
+T_UNUSED static void t_fetch_req(struct t_kreq *r, int32_t corr,
+				 const char *topic, int32_t part,
+				 int64_t offset, int32_t wait_ms,
+				 int32_t min_bytes, int32_t max_bytes)
+{
+	t_kbegin(r, 1, 11, corr);
+	t_kput32(r, -1);		/* replica_id */
+	t_kput32(r, wait_ms);
+	t_kput32(r, min_bytes);
+	t_kput32(r, max_bytes);
+	t_kput8(r, 0);			/* isolation_level */
+	t_kput32(r, 0);			/* session_id */
+	t_kput32(r, -1);		/* session_epoch */
+	t_kput32(r, 1);
+	t_kputs(r, topic);
+	t_kput32(r, 1);
+	t_kput32(r, part);
+	t_kput32(r, -1);		/* current_leader_epoch */
+	t_kput64(r, offset);
+	t_kput64(r, -1);		/* log_start_offset */
+	t_kput32(r, 1 << 20);		/* partition_max_bytes */
+	t_kput32(r, 0);			/* forgotten topics */
+	t_kputs(r, "");			/* rack_id */
+	t_kend(r);
+}
+
+#ifdef RD_KAFKA_VERSION
+/*
+ * For the programs that drive librdkafka (they include
+ * <librdkafka/rdkafka.h> before this header). A new configuration for @b:
+ * bootstrap.servers (the test fails when it is refused) and @log_level
+ * ("0" where the test breaks connections on purpose). The caller owns it.
+ */
+T_UNUSED static rd_kafka_conf_t *t_rdkafka_conf(const struct t_broker *b,
+						const char *log_level)
+{
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	char err[256];
+
+	assert_int_equal(rd_kafka_conf_set(conf, "bootstrap.servers",
+					   b->boot, err, sizeof(err)),
+			 RD_KAFKA_CONF_OK);
+	rd_kafka_conf_set(conf, "log_level", log_level, err, sizeof(err));
+	return conf;
+}
+
+/*
+ * What librdkafka's delivery reports said, by message id (the message's
+ * opaque, which the programs set to its number): set t_dr_on as the
+ * delivery report callback and the struct as the configuration's opaque.
+ */
+struct t_dr {
+	int32_t *part;			/* -1: not delivered */
+	int64_t *offset;
+	uint64_t ok, failed;
+	rd_kafka_resp_err_t last_err;	/* of the last failure */
+};
+
+T_UNUSED static void t_dr_on(rd_kafka_t *rk, const rd_kafka_message_t *m,
+			     void *opaque)
+{
+	struct t_dr *dr = opaque;
+	intptr_t id = (intptr_t)m->_private;
+
+	(void)rk;
+	if (m->err) {
+		dr->failed++;
+		dr->last_err = m->err;
+		return;
+	}
+	dr->part[id] = m->partition;
+	dr->offset[id] = m->offset;
+	dr->ok++;
+}
+
+/* Room for the reports of messages 0 to @n - 1, none delivered yet. */
+T_UNUSED static void t_dr_init(struct t_dr *dr, size_t n)
+{
+	size_t i;
+
+	memset(dr, 0, sizeof(*dr));
+	dr->part = malloc(n * sizeof(*dr->part));
+	dr->offset = malloc(n * sizeof(*dr->offset));
+	assert_non_null(dr->part);
+	assert_non_null(dr->offset);
+	for (i = 0; i < n; i++)
+		dr->part[i] = -1;
+}
+
+T_UNUSED static void t_dr_exit(struct t_dr *dr)
+{
+	free(dr->part);
+	free(dr->offset);
+}
+
+/* rd_kafka_new of @type, which takes @conf; fails the test when it fails. */
+T_UNUSED static rd_kafka_t *t_rdkafka_new(rd_kafka_type_t type,
+					  rd_kafka_conf_t *conf)
+{
+	char err[256];
+	rd_kafka_t *rk = rd_kafka_new(type, conf, err, sizeof(err));
+
+	if (!rk)
+		fail_msg("rd_kafka_new: %s", err);
+	return rk;
+}
+#endif
 
 #endif

@@ -14,33 +14,8 @@
  * OFFSET_OUT_OF_RANGE. Each test runs on both engines (io_uring, epoll).
  */
 #include "broker-util.h"
+#include "kafka-log-util.h"
 #include "kafka/crc32c.h"
-
-/* Zigzag varint, as records encode their lengths. */
-static size_t varint(uint8_t *p, int64_t v)
-{
-	uint64_t u = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
-	size_t n = 0;
-
-	while (u >= 0x80) {
-		p[n++] = (uint8_t)(u | 0x80);
-		u >>= 7;
-	}
-	p[n++] = (uint8_t)u;
-	return n;
-}
-
-static void be32(uint8_t *p, uint32_t v)
-{
-	v = htonl(v);
-	memcpy(p, &v, 4);
-}
-
-static void be64(uint8_t *p, uint64_t v)
-{
-	be32(p, (uint32_t)(v >> 32));
-	be32(p + 4, (uint32_t)v);
-}
 
 /*
  * An uncompressed record batch v2 of @n records whose values are @vlen
@@ -53,33 +28,33 @@ static size_t t_batch(uint8_t *b, int n, size_t vlen, uint8_t fill)
 	int i;
 
 	memset(b, 0, 61);
-	be64(b, 0);
-	be32(b + 12, (uint32_t)-1);
+	t_put_be(b, 0, 8);
+	t_put_be(b + 12, (uint32_t)-1, 4);
 	b[16] = 2;
-	be32(b + 23, (uint32_t)(n - 1));
-	be64(b + 27, 1700000000000ull);
-	be64(b + 35, 1700000000000ull);
-	be64(b + 43, (uint64_t)-1);
+	t_put_be(b + 23, (uint32_t)(n - 1), 4);
+	t_put_be(b + 27, 1700000000000ull, 8);
+	t_put_be(b + 35, 1700000000000ull, 8);
+	t_put_be(b + 43, (uint64_t)-1, 8);
 	b[51] = 0xff;
 	b[52] = 0xff;
-	be32(b + 53, (uint32_t)-1);
-	be32(b + 57, (uint32_t)n);
+	t_put_be(b + 53, (uint32_t)-1, 4);
+	t_put_be(b + 57, (uint32_t)n, 4);
 	for (i = 0; i < n; i++) {
 		rl = 0;
-		rec[rl++] = 0;				/* attributes */
-		rl += varint(rec + rl, 0);		/* timestamp delta */
-		rl += varint(rec + rl, i);		/* offset delta */
-		rl += varint(rec + rl, -1);		/* null key */
-		rl += varint(rec + rl, (int64_t)vlen);
+		rec[rl++] = 0;			/* attributes */
+		rl += t_put_varint(rec + rl, 0);	/* timestamp delta */
+		rl += t_put_varint(rec + rl, i);	/* offset delta */
+		rl += t_put_varint(rec + rl, -1);	/* null key */
+		rl += t_put_varint(rec + rl, (int64_t)vlen);
 		memset(rec + rl, fill, vlen);
 		rl += vlen;
-		rl += varint(rec + rl, 0);		/* no headers */
-		len += varint(b + len, (int64_t)rl);
+		rl += t_put_varint(rec + rl, 0);	/* no headers */
+		len += t_put_varint(b + len, (int64_t)rl);
 		memcpy(b + len, rec, rl);
 		len += rl;
 	}
-	be32(b + 8, (uint32_t)(len - 12));
-	be32(b + 17, kafka_crc32c(0, b + 21, len - 21));
+	t_put_be(b + 8, (uint32_t)(len - 12), 4);
+	t_put_be(b + 17, kafka_crc32c(0, b + 21, len - 21), 4);
 	return len;
 }
 
@@ -119,32 +94,6 @@ static int t_produce_error(const uint8_t *f, ssize_t n, int64_t *base)
 static void t_apiversions_req(struct t_kreq *r, int16_t ver, int32_t corr)
 {
 	t_kbegin(r, 18, ver, corr);
-	t_kend(r);
-}
-
-/* Fetch v11 of one partition. */
-static void t_fetch_req(struct t_kreq *r, int32_t corr, const char *topic,
-			int32_t part, int64_t offset, int32_t wait_ms,
-			int32_t min_bytes)
-{
-	t_kbegin(r, 1, 11, corr);
-	t_kput32(r, -1);
-	t_kput32(r, wait_ms);
-	t_kput32(r, min_bytes);
-	t_kput32(r, 52428800);
-	t_kput8(r, 0);
-	t_kput32(r, 0);
-	t_kput32(r, -1);
-	t_kput32(r, 1);
-	t_kputs(r, topic);
-	t_kput32(r, 1);
-	t_kput32(r, part);
-	t_kput32(r, -1);
-	t_kput64(r, offset);
-	t_kput64(r, -1);
-	t_kput32(r, 1048576);
-	t_kput32(r, 0);
-	t_kputs(r, "");
 	t_kend(r);
 }
 
@@ -189,28 +138,26 @@ static void t_metadata_req(struct t_kreq *r, int32_t corr, const char *topic)
 static uint8_t rbuf[4 << 20];
 static uint8_t blob[2 << 20];
 
+/* A broker on the engine named by the test's state (every test here runs
+ * on "uring" and "epoll") with the options given. */
+#define start(b, ...)	T_BROKER_START_ON(b, T_ENGINE(state), __VA_ARGS__)
+
 /*
- * Starts a broker on the engine named by the test's state ("uring" or
- * "epoll": every test here runs on both) with @extra options.
+ * Produces blob[0, @len) to @topic/@part with @acks on @fd (correlation id
+ * @corr); returns the answer's error code and, when @base is not NULL,
+ * sets *@base to its base offset.
  */
-static void start_on(struct t_broker *b, void **state,
-		     const char *const *extra)
+static int produce(int fd, int32_t corr, const char *topic, int32_t part,
+		   int16_t acks, size_t len, int64_t *base)
 {
-	const char *args[16] = { "--engine", T_ENGINE(state) };
-	int n = 2;
+	static struct t_kreq r;
+	ssize_t n;
 
-	while (extra && *extra && n < 15)
-		args[n++] = *extra++;
-	args[n] = NULL;
-	t_broker_dirs(b);
-	if (t_broker_startv(b, args)) {
-		t_broker_dump(b);
-		fail_msg("zcio broker did not start");
-	}
+	t_produce_req(&r, corr, topic, part, acks, blob, len);
+	t_send_all(fd, r.b, r.len);
+	n = t_krecv(fd, rbuf, sizeof(rbuf), 5000);
+	return t_produce_error(rbuf, n, base);
 }
-
-#define start(b, ...)							\
-	start_on(b, state, (const char *const[]){ __VA_ARGS__, NULL })
 
 static void api_versions(void **state)
 {
@@ -401,7 +348,7 @@ static void pipelined(void **state)
 	t_kput64(&r, -1);
 	t_kend(&r);
 	t_kput(&all, r.b, r.len);
-	t_fetch_req(&r, 15, "pipe", 0, 0, 300, 1);
+	t_fetch_req(&r, 15, "pipe", 0, 0, 300, 1, 50 << 20);
 	t_kput(&all, r.b, r.len);
 	t_apiversions_req(&r, 1, 16);
 	t_kput(&all, r.b, r.len);
@@ -441,15 +388,12 @@ static void long_poll_wakeup(void **state)
 	t_metadata_req(&r, 1, "lp");
 	t_send_all(fd, r.b, r.len);
 	assert_true(t_krecv(fd, rbuf, sizeof(rbuf), 5000) > 0);
-	t_fetch_req(&r, 2, "lp", 0, 0, 20000, 1);
+	t_fetch_req(&r, 2, "lp", 0, 0, 20000, 1, 50 << 20);
 	t0 = t_now();
 	t_send_all(fd, r.b, r.len);
 	usleep(200000);
 	len = t_batch(blob, 10, 100, 'a');
-	t_produce_req(&r, 3, "lp", 0, 1, blob, len);
-	t_send_all(pfd, r.b, r.len);
-	n = t_krecv(pfd, rbuf, sizeof(rbuf), 5000);
-	assert_int_equal(t_produce_error(rbuf, n, NULL), 0);
+	assert_int_equal(produce(pfd, 3, "lp", 0, 1, len, NULL), 0);
 	n = t_krecv(fd, rbuf, sizeof(rbuf), 5000);
 	assert_true(n > 0);
 	assert_true(t_now() - t0 < 2);
@@ -460,13 +404,13 @@ static void long_poll_wakeup(void **state)
 	assert_int_equal(fp.records_len, (int32_t)len);
 	assert_int_equal(t_metric(&b, "zcio_kafka_fetch_wakeups_total"), 1);
 	/* Fetch past the end: OFFSET_OUT_OF_RANGE, at once. */
-	t_fetch_req(&r, 4, "lp", 0, 11, 5000, 1);
+	t_fetch_req(&r, 4, "lp", 0, 11, 5000, 1, 50 << 20);
 	t_send_all(fd, r.b, r.len);
 	n = t_krecv(fd, rbuf, sizeof(rbuf), 2000);
 	t_fetch_parse(rbuf, n, &fp);
 	assert_int_equal(fp.error, 1);
 	/* The records on the wire are the batch as produced. */
-	t_fetch_req(&r, 5, "lp", 0, 0, 0, 0);
+	t_fetch_req(&r, 5, "lp", 0, 0, 0, 0, 50 << 20);
 	t_send_all(fd, r.b, r.len);
 	n = t_krecv(fd, rbuf, sizeof(rbuf), 2000);
 	t_fetch_parse(rbuf, n, &fp);
@@ -503,14 +447,11 @@ static void cross_worker_wakeup(void **state)
 	for (round = 0; round < 8; round++) {
 		fd = t_connect(b.port);
 		pfd = t_connect(b.port);
-		t_fetch_req(&r, 2, "xw", 0, round, 10000, 1);
+		t_fetch_req(&r, 2, "xw", 0, round, 10000, 1, 50 << 20);
 		t0 = t_now();
 		t_send_all(fd, r.b, r.len);
 		usleep(50000);
-		t_produce_req(&r, 3, "xw", 0, 1, blob, len);
-		t_send_all(pfd, r.b, r.len);
-		n = t_krecv(pfd, rbuf, sizeof(rbuf), 5000);
-		assert_int_equal(t_produce_error(rbuf, n, NULL), 0);
+		assert_int_equal(produce(pfd, 3, "xw", 0, 1, len, NULL), 0);
 		n = t_krecv(fd, rbuf, sizeof(rbuf), 5000);
 		assert_true(n > 0);
 		assert_true(t_now() - t0 < 2);
@@ -537,42 +478,21 @@ static void produce_errors(void **state)
 	start(&b, "--max-message-bytes", "100000");
 	fd = t_connect(b.port);
 	len = t_batch(blob, 3, 50, 'b');
-	t_produce_req(&r, 1, "pe", 0, -1, blob, len);
-	t_send_all(fd, r.b, r.len);
-	n = t_krecv(fd, rbuf, sizeof(rbuf), 5000);
-	assert_int_equal(t_produce_error(rbuf, n, &base), 0);
+	assert_int_equal(produce(fd, 1, "pe", 0, -1, len, &base), 0);
 	assert_int_equal(base, 0);
-	t_produce_req(&r, 2, "pe", 0, 1, blob, len);
-	t_send_all(fd, r.b, r.len);
-	n = t_krecv(fd, rbuf, sizeof(rbuf), 5000);
-	assert_int_equal(t_produce_error(rbuf, n, &base), 0);
+	assert_int_equal(produce(fd, 2, "pe", 0, 1, len, &base), 0);
 	assert_int_equal(base, 3);
 	/* A flipped bit under the CRC. */
 	blob[70] ^= 1;
-	t_produce_req(&r, 3, "pe", 0, 1, blob, len);
-	t_send_all(fd, r.b, r.len);
-	n = t_krecv(fd, rbuf, sizeof(rbuf), 5000);
-	assert_int_equal(t_produce_error(rbuf, n, NULL), 2);
+	assert_int_equal(produce(fd, 3, "pe", 0, 1, len, NULL), 2);
 	blob[70] ^= 1;
 	/* No partition 99; a bad acks; a bad topic name. */
-	t_produce_req(&r, 4, "pe", 99, 1, blob, len);
-	t_send_all(fd, r.b, r.len);
-	n = t_krecv(fd, rbuf, sizeof(rbuf), 5000);
-	assert_int_equal(t_produce_error(rbuf, n, NULL), 3);
-	t_produce_req(&r, 5, "pe", 0, 2, blob, len);
-	t_send_all(fd, r.b, r.len);
-	n = t_krecv(fd, rbuf, sizeof(rbuf), 5000);
-	assert_int_equal(t_produce_error(rbuf, n, NULL), 21);
-	t_produce_req(&r, 6, "bad/name", 0, 1, blob, len);
-	t_send_all(fd, r.b, r.len);
-	n = t_krecv(fd, rbuf, sizeof(rbuf), 5000);
-	assert_int_equal(t_produce_error(rbuf, n, NULL), 17);
+	assert_int_equal(produce(fd, 4, "pe", 99, 1, len, NULL), 3);
+	assert_int_equal(produce(fd, 5, "pe", 0, 2, len, NULL), 21);
+	assert_int_equal(produce(fd, 6, "bad/name", 0, 1, len, NULL), 17);
 	/* Over --max-message-bytes. */
 	len = t_batch(blob, 4, 30000, 'c');
-	t_produce_req(&r, 7, "pe", 0, 1, blob, len);
-	t_send_all(fd, r.b, r.len);
-	n = t_krecv(fd, rbuf, sizeof(rbuf), 5000);
-	assert_int_equal(t_produce_error(rbuf, n, NULL), 10);
+	assert_int_equal(produce(fd, 7, "pe", 0, 1, len, NULL), 10);
 	/* acks=0: no answer; the next request's answer comes first. */
 	len = t_batch(blob, 2, 10, 'd');
 	t_produce_req(&r, 8, "pe", 0, 0, blob, len);
@@ -584,10 +504,7 @@ static void produce_errors(void **state)
 	assert_int_equal(t_get32(rbuf), 9);
 	/* ... and it was appended: the next base offset is 8. */
 	len = t_batch(blob, 1, 10, 'e');
-	t_produce_req(&r, 10, "pe", 0, 1, blob, len);
-	t_send_all(fd, r.b, r.len);
-	n = t_krecv(fd, rbuf, sizeof(rbuf), 5000);
-	assert_int_equal(t_produce_error(rbuf, n, &base), 0);
+	assert_int_equal(produce(fd, 10, "pe", 0, 1, len, &base), 0);
 	assert_int_equal(base, 8);
 	/* acks=0 that fails closes the connection (Kafka's signal). */
 	blob[70] ^= 1;

@@ -160,44 +160,6 @@ static void find_coord_resp(void **state)
 
 /* ---- OffsetCommit --------------------------------------------------- */
 
-/*
- * Every truncation of the body of the frame in @o fails with -EBADMSG,
- * each copied to a buffer of exactly its size (so that ASan sees any
- * overread), and so does one byte too many.
- */
-static void assert_truncations(struct t_out *o, int version,
-			       int (*dec)(struct zc_view *, int, void *,
-					  struct kafka_arena *))
-{
-	struct kafka_arena a;
-	struct zc_view bv;
-	union {
-		struct kafka_commit_req c;
-		struct kafka_offset_fetch_req f;
-	} u;
-	size_t cut, n;
-	uint8_t *p;
-
-	kafka_arena_init(&a);
-	for (cut = T_REQ_HDR_LEN; cut < o->len; cut++) {
-		n = cut - T_REQ_HDR_LEN;
-		p = malloc(n ? n : 1);
-		assert_non_null(p);
-		memcpy(p, o->p + T_REQ_HDR_LEN, n);
-		zc_view_init(&bv, p, n);
-		assert_int_equal(dec(&bv, version, &u, &a), -EBADMSG);
-		free(p);
-	}
-	p = malloc(o->len + 1);
-	assert_non_null(p);
-	memcpy(p, o->p, o->len);
-	p[o->len] = 0;
-	zc_view_init(&bv, p + T_REQ_HDR_LEN, o->len + 1 - T_REQ_HDR_LEN);
-	assert_int_equal(dec(&bv, version, &u, &a), -EBADMSG);
-	free(p);
-	kafka_arena_exit(&a);
-}
-
 static int commit_dec(struct zc_view *v, int version, void *out,
 		      struct kafka_arena *a)
 {
@@ -237,7 +199,7 @@ static void commit_req(void **state)
 	struct kafka_commit_req in = {
 		KAFKA_STR("grp"), 3, KAFKA_STR("m-1"), KAFKA_STR("inst"),
 		86400000, 2, ctopics,
-	}, *c;
+	}, *c, tmp;
 	struct kafka_request r;
 	struct t_out o = { 0 };
 	uint32_t i, j;
@@ -273,7 +235,7 @@ static void commit_req(void **state)
 		}
 		free(c);
 		kafka_request_exit(&r);
-		assert_truncations(&o, v, commit_dec);
+		t_assert_req_truncations(&o, commit_dec, v, &tmp);
 	}
 	t_out_free(&o);
 }
@@ -450,7 +412,7 @@ static void offset_fetch_req(void **state)
 		assert_int_equal(f.topics[0].partitions[2], 2);
 		assert_int_equal(f.topics[1].partitions[0], 7);
 		kafka_request_exit(&r);
-		assert_truncations(&o, v, fetch_dec);
+		t_assert_req_truncations(&o, fetch_dec, v, &f);
 		/* a null array: every partition (v2+), malformed before */
 		o.len = 0;
 		in.all_topics = true;

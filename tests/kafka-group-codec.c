@@ -21,13 +21,7 @@
 #include "helpers.h"
 
 #define CORR 0x0a0b0c0d
-
-static void assert_str_eq(const struct kafka_str *a, const struct kafka_str *b)
-{
-	assert_int_equal(a->len, b->len);
-	if (a->len > 0)
-		assert_memory_equal(a->p, b->p, (size_t)a->len);
-}
+#include "kafka-codec-util.h"
 
 static void assert_bytes_eq(const struct kafka_bytes *a,
 			    const struct kafka_bytes *b)
@@ -329,60 +323,45 @@ static void golden(void **state)
 	(void)state;
 	kafka_wbuf_init(&w);
 	assert_int_equal(kafka_join_group_resp_encode(&w, 5, CORR, &j), 0);
-	assert_int_equal(w.len, sizeof(join5));
-	assert_memory_equal(w.p, join5, sizeof(join5));
+	assert_golden(&w, join5, sizeof(join5));
 	kafka_wbuf_reset(&w);
 	assert_int_equal(kafka_sync_group_resp_encode(&w, 3, CORR, &s), 0);
-	assert_int_equal(w.len, sizeof(sync3));
-	assert_memory_equal(w.p, sync3, sizeof(sync3));
+	assert_golden(&w, sync3, sizeof(sync3));
 	kafka_wbuf_exit(&w);
 }
 
-/* Decodes @len bytes of @p (copied to an exact-size buffer) as @key. */
-static int decode_exact(int key, int ver, const uint8_t *p, size_t len)
-{
-	union {
-		struct kafka_join_group_req j;
-		struct kafka_sync_group_req s;
-		struct kafka_heartbeat_req h;
-		struct kafka_leave_group_req l;
-	} u;
-	uint8_t *copy = malloc(len ? len : 1);
-	struct kafka_arena a;
-	struct zc_view v;
-	int ret = -EINVAL;
+/* The four request decoders as t_body_dec_fn, and scratch for any. */
+union group_req {
+	struct kafka_join_group_req j;
+	struct kafka_sync_group_req s;
+	struct kafka_heartbeat_req h;
+	struct kafka_leave_group_req l;
+};
 
-	assert_non_null(copy);
-	memcpy(copy, p, len);
-	zc_view_init(&v, copy, len);
-	kafka_arena_init(&a);
-	if (key == KAFKA_API_JOIN_GROUP)
-		ret = kafka_join_group_req_decode(&v, ver, &u.j, &a);
-	else if (key == KAFKA_API_SYNC_GROUP)
-		ret = kafka_sync_group_req_decode(&v, ver, &u.s, &a);
-	else if (key == KAFKA_API_HEARTBEAT)
-		ret = kafka_heartbeat_req_decode(&v, ver, &u.h);
-	else if (key == KAFKA_API_LEAVE_GROUP)
-		ret = kafka_leave_group_req_decode(&v, ver, &u.l);
-	kafka_arena_exit(&a);
-	free(copy);
-	return ret;
+static int join_dec(struct zc_view *v, int ver, void *out,
+		    struct kafka_arena *a)
+{
+	return kafka_join_group_req_decode(v, ver, out, a);
 }
 
-/* Every proper prefix of @o's body fails, one byte more too. */
-static void truncations(struct t_out *o, int key, int ver)
+static int sync_dec(struct zc_view *v, int ver, void *out,
+		    struct kafka_arena *a)
 {
-	const uint8_t *body = o->p + T_REQ_HDR_LEN;
-	size_t n = o->len - T_REQ_HDR_LEN, i;
-	uint8_t *more = malloc(n + 1);
+	return kafka_sync_group_req_decode(v, ver, out, a);
+}
 
-	assert_int_equal(decode_exact(key, ver, body, n), 0);
-	for (i = 0; i < n; i++)
-		assert_int_equal(decode_exact(key, ver, body, i), -EBADMSG);
-	memcpy(more, body, n);
-	more[n] = 0;
-	assert_int_equal(decode_exact(key, ver, more, n + 1), -EBADMSG);
-	free(more);
+static int heartbeat_dec(struct zc_view *v, int ver, void *out,
+			 struct kafka_arena *a)
+{
+	(void)a;
+	return kafka_heartbeat_req_decode(v, ver, out);
+}
+
+static int leave_dec(struct zc_view *v, int ver, void *out,
+		     struct kafka_arena *a)
+{
+	(void)a;
+	return kafka_leave_group_req_decode(v, ver, out);
 }
 
 static void malformed(void **state)
@@ -398,6 +377,7 @@ static void malformed(void **state)
 					 KAFKA_STR_NULL };
 	struct kafka_leave_group_req l = { KAFKA_STR("g"), KAFKA_STR("m") };
 	struct kafka_join_group_req j;
+	union group_req u;
 	struct t_out o = { 0 };
 	int ver;
 
@@ -405,30 +385,30 @@ static void malformed(void **state)
 	for (ver = 0; ver <= 5; ver++) {
 		j = join_example(ver);
 		t_join_group_req(&o, ver, CORR, &j);
-		truncations(&o, KAFKA_API_JOIN_GROUP, ver);
+		t_assert_req_truncations(&o, join_dec, ver, &u);
 		t_out_free(&o);
 	}
 	for (ver = 0; ver <= 3; ver++) {
 		t_sync_group_req(&o, ver, CORR, &s);
-		truncations(&o, KAFKA_API_SYNC_GROUP, ver);
+		t_assert_req_truncations(&o, sync_dec, ver, &u);
 		t_out_free(&o);
 		t_heartbeat_req(&o, ver, CORR, &h);
-		truncations(&o, KAFKA_API_HEARTBEAT, ver);
+		t_assert_req_truncations(&o, heartbeat_dec, ver, &u);
 		t_out_free(&o);
 	}
 	for (ver = 0; ver <= 1; ver++) {
 		t_leave_group_req(&o, ver, CORR, &l);
-		truncations(&o, KAFKA_API_LEAVE_GROUP, ver);
+		t_assert_req_truncations(&o, leave_dec, ver, &u);
 		t_out_free(&o);
 	}
 	/* Versions outside the ranges. */
-	assert_int_equal(decode_exact(KAFKA_API_JOIN_GROUP, 6, meta1, 0),
+	assert_int_equal(t_decode_exact(join_dec, 6, &u, meta1, 0),
 			 -ENOTSUP);
-	assert_int_equal(decode_exact(KAFKA_API_SYNC_GROUP, 4, meta1, 0),
+	assert_int_equal(t_decode_exact(sync_dec, 4, &u, meta1, 0),
 			 -ENOTSUP);
-	assert_int_equal(decode_exact(KAFKA_API_HEARTBEAT, -1, meta1, 0),
+	assert_int_equal(t_decode_exact(heartbeat_dec, -1, &u, meta1, 0),
 			 -ENOTSUP);
-	assert_int_equal(decode_exact(KAFKA_API_LEAVE_GROUP, 2, meta1, 0),
+	assert_int_equal(t_decode_exact(leave_dec, 2, &u, meta1, 0),
 			 -ENOTSUP);
 }
 
@@ -444,36 +424,37 @@ static void bad_fields(void **state)
 	};
 	uint8_t b[128];
 	size_t n = sizeof(join_head);
+	union group_req u;
 
 	(void)state;
 	memcpy(b, join_head, n);
 	/* A negative protocol count. */
 	memcpy(b + n, "\xff\xff\xff\xfe", 4);
-	assert_int_equal(decode_exact(KAFKA_API_JOIN_GROUP, 1, b, n + 4),
+	assert_int_equal(t_decode_exact(join_dec, 1, &u, b, n + 4),
 			 -EBADMSG);
 	/* An absurd one: 2^31-1 protocols in a few bytes. */
 	memcpy(b + n, "\x7f\xff\xff\xff", 4);
-	assert_int_equal(decode_exact(KAFKA_API_JOIN_GROUP, 1, b, n + 4),
+	assert_int_equal(t_decode_exact(join_dec, 1, &u, b, n + 4),
 			 -EBADMSG);
 	/* Null metadata (non-nullable bytes). */
 	memcpy(b + n, "\0\0\0\1\0\1r\xff\xff\xff\xff", 11);
-	assert_int_equal(decode_exact(KAFKA_API_JOIN_GROUP, 1, b, n + 11),
+	assert_int_equal(t_decode_exact(join_dec, 1, &u, b, n + 11),
 			 -EBADMSG);
 	/* The same with empty metadata decodes. */
 	memcpy(b + n, "\0\0\0\1\0\1r\0\0\0\0", 11);
-	assert_int_equal(decode_exact(KAFKA_API_JOIN_GROUP, 1, b, n + 11), 0);
+	assert_int_equal(t_decode_exact(join_dec, 1, &u, b, n + 11), 0);
 	/* A null group id. */
 	b[0] = 0xff;
 	b[1] = 0xff;
 	memmove(b + 2, b + 3, n + 11 - 3);
-	assert_int_equal(decode_exact(KAFKA_API_JOIN_GROUP, 1, b, n + 10),
+	assert_int_equal(t_decode_exact(join_dec, 1, &u, b, n + 10),
 			 -EBADMSG);
 	/* Heartbeat with a null member id. */
 	memcpy(b, "\0\1g\0\0\0\1\xff\xff", 9);
-	assert_int_equal(decode_exact(KAFKA_API_HEARTBEAT, 0, b, 9), -EBADMSG);
+	assert_int_equal(t_decode_exact(heartbeat_dec, 0, &u, b, 9), -EBADMSG);
 	/* SyncGroup with a negative length of assignment bytes. */
 	memcpy(b, "\0\1g\0\0\0\1\0\1m\0\0\0\1\0\1m\xff\xff\xff\xfe", 21);
-	assert_int_equal(decode_exact(KAFKA_API_SYNC_GROUP, 0, b, 21),
+	assert_int_equal(t_decode_exact(sync_dec, 0, &u, b, 21),
 			 -EBADMSG);
 }
 

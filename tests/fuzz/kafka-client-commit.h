@@ -94,12 +94,10 @@ static inline int t_commit_resp(struct zc_view *v, int version,
 	memset(r, 0, sizeof(*r));
 	if (version >= 3)
 		zc_view_i32be(v, &r->throttle_time_ms);
-	r->nr_topics = t_count(v);
-	r->topics = t = t_alloc(a, r->nr_topics, sizeof(*t));
+	r->topics = t = t_array(v, a, &r->nr_topics, sizeof(*t));
 	for (i = 0; i < r->nr_topics; i++) {
 		kafka_read_str(v, &t[i].name);
-		t[i].nr_partitions = t_count(v);
-		t[i].partitions = p = t_alloc(a, t[i].nr_partitions,
+		t[i].partitions = p = t_array(v, a, &t[i].nr_partitions,
 					      sizeof(*p));
 		for (j = 0; j < t[i].nr_partitions; j++) {
 			zc_view_i32be(v, &p[j].partition);
@@ -146,12 +144,10 @@ static inline int t_offset_fetch_resp(struct zc_view *v, int version,
 	memset(r, 0, sizeof(*r));
 	if (version >= 3)
 		zc_view_i32be(v, &r->throttle_time_ms);
-	r->nr_topics = t_count(v);
-	r->topics = t = t_alloc(a, r->nr_topics, sizeof(*t));
+	r->topics = t = t_array(v, a, &r->nr_topics, sizeof(*t));
 	for (i = 0; i < r->nr_topics; i++) {
 		kafka_read_str(v, &t[i].name);
-		t[i].nr_partitions = t_count(v);
-		t[i].partitions = p = t_alloc(a, t[i].nr_partitions,
+		t[i].partitions = p = t_array(v, a, &t[i].nr_partitions,
 					      sizeof(*p));
 		for (j = 0; j < t[i].nr_partitions; j++) {
 			p[j].leader_epoch = -1;

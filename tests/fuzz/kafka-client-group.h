@@ -104,8 +104,7 @@ static inline int t_join_group_resp(struct zc_view *v, int version,
 	kafka_read_str(v, &r->protocol_name);
 	kafka_read_str(v, &r->leader);
 	kafka_read_str(v, &r->member_id);
-	r->nr_members = t_count(v);
-	r->members = m = t_alloc(a, r->nr_members, sizeof(*m));
+	r->members = m = t_array(v, a, &r->nr_members, sizeof(*m));
 	for (i = 0; i < r->nr_members; i++) {
 		kafka_read_str(v, &m[i].member_id);
 		m[i].group_instance_id = KAFKA_STR_NULL;

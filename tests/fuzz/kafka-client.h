@@ -400,14 +400,22 @@ static inline uint32_t t_count(struct zc_view *v)
 	return (uint32_t)n;
 }
 
+/* An array's count (t_count) into *@n, and room for that many elements
+ * of @size bytes in @a. */
+static inline void *t_array(struct zc_view *v, struct kafka_arena *a,
+			    uint32_t *n, size_t size)
+{
+	*n = t_count(v);
+	return t_alloc(a, *n, size);
+}
+
 static inline void t_int32s(struct zc_view *v, struct kafka_arena *a,
 			    uint32_t *n, const int32_t **out)
 {
 	int32_t *x;
 	uint32_t i;
 
-	*n = t_count(v);
-	x = t_alloc(a, *n, sizeof(*x));
+	x = t_array(v, a, n, sizeof(*x));
 	for (i = 0; i < *n; i++)
 		zc_view_i32be(v, &x[i]);
 	*out = x;
@@ -426,8 +434,7 @@ static inline int t_metadata_resp(struct zc_view *v, int version,
 	memset(r, 0, sizeof(*r));
 	if (version >= 3)
 		zc_view_i32be(v, &r->throttle_time_ms);
-	r->nr_brokers = t_count(v);
-	r->brokers = b = t_alloc(a, r->nr_brokers, sizeof(*b));
+	r->brokers = b = t_array(v, a, &r->nr_brokers, sizeof(*b));
 	for (i = 0; i < r->nr_brokers; i++) {
 		zc_view_i32be(v, &b[i].node_id);
 		kafka_read_str(v, &b[i].host);
@@ -442,8 +449,7 @@ static inline int t_metadata_resp(struct zc_view *v, int version,
 		kafka_read_str(v, &r->cluster_id);
 	if (version >= 1)
 		zc_view_i32be(v, &r->controller_id);
-	r->nr_topics = t_count(v);
-	r->topics = t = t_alloc(a, r->nr_topics, sizeof(*t));
+	r->topics = t = t_array(v, a, &r->nr_topics, sizeof(*t));
 	for (i = 0; i < r->nr_topics; i++) {
 		zc_view_i16be(v, &t[i].error);
 		kafka_read_str(v, &t[i].name);
@@ -451,8 +457,7 @@ static inline int t_metadata_resp(struct zc_view *v, int version,
 			zc_view_i8(v, &x);
 			t[i].is_internal = x;
 		}
-		t[i].nr_partitions = t_count(v);
-		t[i].partitions = p = t_alloc(a, t[i].nr_partitions,
+		t[i].partitions = p = t_array(v, a, &t[i].nr_partitions,
 					      sizeof(*p));
 		for (j = 0; j < t[i].nr_partitions; j++) {
 			zc_view_i16be(v, &p[j].error);
@@ -474,12 +479,10 @@ static inline int t_produce_resp(struct zc_view *v, int version,
 	uint32_t i, j;
 
 	memset(r, 0, sizeof(*r));
-	r->nr_topics = t_count(v);
-	r->topics = t = t_alloc(a, r->nr_topics, sizeof(*t));
+	r->topics = t = t_array(v, a, &r->nr_topics, sizeof(*t));
 	for (i = 0; i < r->nr_topics; i++) {
 		kafka_read_str(v, &t[i].name);
-		t[i].nr_partitions = t_count(v);
-		t[i].partitions = p = t_alloc(a, t[i].nr_partitions,
+		t[i].partitions = p = t_array(v, a, &t[i].nr_partitions,
 					      sizeof(*p));
 		for (j = 0; j < t[i].nr_partitions; j++) {
 			zc_view_i32be(v, &p[j].partition);
@@ -509,12 +512,10 @@ static inline int t_list_offsets_resp(struct zc_view *v, int version,
 	memset(r, 0, sizeof(*r));
 	if (version >= 2)
 		zc_view_i32be(v, &r->throttle_time_ms);
-	r->nr_topics = t_count(v);
-	r->topics = t = t_alloc(a, r->nr_topics, sizeof(*t));
+	r->topics = t = t_array(v, a, &r->nr_topics, sizeof(*t));
 	for (i = 0; i < r->nr_topics; i++) {
 		kafka_read_str(v, &t[i].name);
-		t[i].nr_partitions = t_count(v);
-		t[i].partitions = p = t_alloc(a, t[i].nr_partitions,
+		t[i].partitions = p = t_array(v, a, &t[i].nr_partitions,
 					      sizeof(*p));
 		for (j = 0; j < t[i].nr_partitions; j++) {
 			zc_view_i32be(v, &p[j].partition);
@@ -562,12 +563,10 @@ static inline int t_fetch_resp(struct zc_view *v, int version,
 		zc_view_i16be(v, &r->error);
 		zc_view_i32be(v, &r->session_id);
 	}
-	r->n = t_count(v);
-	r->topics = t_alloc(a, r->n, sizeof(*r->topics));
+	r->topics = t_array(v, a, &r->n, sizeof(*r->topics));
 	for (i = 0; i < r->n; i++) {
 		kafka_read_str(v, &r->topics[i].name);
-		r->topics[i].n = t_count(v);
-		r->topics[i].parts = p = t_alloc(a, r->topics[i].n,
+		r->topics[i].parts = p = t_array(v, a, &r->topics[i].n,
 						 sizeof(*p));
 		for (j = 0; j < r->topics[i].n; j++) {
 			zc_view_i32be(v, &p[j].partition);

@@ -84,6 +84,19 @@ static void same_body(struct t_out *o, const struct zc_view *body,
 	t_out_free(o);
 }
 
+/*
+ * A request body decoder's value, which must be 0 (decoded) or -EBADMSG.
+ * Returns true when it decoded; when not, exits @a (the decoder's arena,
+ * or NULL) first.
+ */
+static bool decoded(int ret, struct kafka_arena *a)
+{
+	fz_assert(ret == 0 || ret == -EBADMSG);
+	if (ret && a)
+		kafka_arena_exit(a);
+	return ret == 0;
+}
+
 /* Fixes the CRC of every whole batch in @p (a copy) so that the checks
  * behind it are reached. */
 static void fix_crcs(uint8_t *p, size_t len)
@@ -411,15 +424,10 @@ static void check_join_group(const struct kafka_request *r)
 	struct kafka_arena a;
 	struct kafka_wbuf w;
 	uint32_t i;
-	int ret;
 
 	kafka_arena_init(&a);
-	ret = kafka_join_group_req_decode(&v, ver, &j, &a);
-	fz_assert(ret == 0 || ret == -EBADMSG);
-	if (ret) {
-		kafka_arena_exit(&a);
+	if (!decoded(kafka_join_group_req_decode(&v, ver, &j, &a), &a))
 		return;
-	}
 	in_frame_str(&j.group_id);
 	in_frame_str(&j.member_id);
 	in_frame_str(&j.protocol_type);
@@ -463,15 +471,10 @@ static void check_sync_group(const struct kafka_request *r)
 	struct kafka_arena a;
 	struct kafka_wbuf w;
 	uint32_t i;
-	int ret;
 
 	kafka_arena_init(&a);
-	ret = kafka_sync_group_req_decode(&v, ver, &s, &a);
-	fz_assert(ret == 0 || ret == -EBADMSG);
-	if (ret) {
-		kafka_arena_exit(&a);
+	if (!decoded(kafka_sync_group_req_decode(&v, ver, &s, &a), &a))
 		return;
-	}
 	in_frame_str(&s.group_id);
 	in_frame_str(&s.member_id);
 	in_frame_str(&s.group_instance_id);
@@ -505,12 +508,9 @@ static void check_heartbeat_leave(const struct kafka_request *r)
 	struct zc_view v = r->body;
 	struct t_out o = { 0 };
 	struct kafka_wbuf w;
-	int ret;
 
-	ret = hb ? kafka_heartbeat_req_decode(&v, ver, &h) :
-		   kafka_leave_group_req_decode(&v, ver, &l);
-	fz_assert(ret == 0 || ret == -EBADMSG);
-	if (ret)
+	if (!decoded(hb ? kafka_heartbeat_req_decode(&v, ver, &h) :
+		     kafka_leave_group_req_decode(&v, ver, &l), NULL))
 		return;
 	if (hb) {
 		in_frame_str(&h.group_id);
@@ -539,11 +539,9 @@ static void check_find_coord(const struct kafka_request *r)
 	struct zc_view v = r->body;
 	struct t_out o = { 0 };
 	struct kafka_wbuf w;
-	int ret;
 
-	ret = kafka_find_coord_req_decode(&v, r->hdr.api_version, &f);
-	fz_assert(ret == 0 || ret == -EBADMSG);
-	if (ret)
+	if (!decoded(kafka_find_coord_req_decode(&v, r->hdr.api_version, &f),
+		     NULL))
 		return;
 	in_frame_str(&f.key);
 	fz_assert(f.key.len >= 0);
@@ -574,15 +572,10 @@ static void check_commit(const struct kafka_request *r)
 	struct kafka_arena a;
 	struct kafka_wbuf w;
 	uint32_t i, j;
-	int ret;
 
 	kafka_arena_init(&a);
-	ret = kafka_commit_req_decode(&v, ver, &c, &a);
-	fz_assert(ret == 0 || ret == -EBADMSG);
-	if (ret) {
-		kafka_arena_exit(&a);
+	if (!decoded(kafka_commit_req_decode(&v, ver, &c, &a), &a))
 		return;
-	}
 	in_frame_str(&c.group_id);
 	in_frame_str(&c.member_id);
 	in_frame_str(&c.group_instance_id);
@@ -631,15 +624,10 @@ static void check_offset_fetch(const struct kafka_request *r)
 	struct kafka_arena a;
 	struct kafka_wbuf w;
 	uint32_t i, j;
-	int ret;
 
 	kafka_arena_init(&a);
-	ret = kafka_offset_fetch_req_decode(&v, ver, &f, &a);
-	fz_assert(ret == 0 || ret == -EBADMSG);
-	if (ret) {
-		kafka_arena_exit(&a);
+	if (!decoded(kafka_offset_fetch_req_decode(&v, ver, &f, &a), &a))
 		return;
-	}
 	fz_assert(!f.all_topics || (ver >= 2 && !f.nr_topics));
 	in_frame_str(&f.group_id);
 	t_offset_fetch_req(&o, ver, 0, &f);
@@ -688,11 +676,9 @@ static void check_init_pid(const struct kafka_request *r)
 	int16_t err, epoch;
 	int32_t thr;
 	size_t s;
-	int ret;
 
-	ret = kafka_init_pid_req_decode(&v, r->hdr.api_version, &q);
-	fz_assert(ret == 0 || ret == -EBADMSG);
-	if (ret)
+	if (!decoded(kafka_init_pid_req_decode(&v, r->hdr.api_version, &q),
+		     NULL))
 		return;
 	in_frame_str(&q.transactional_id);
 	s = t_req_begin(&o, KAFKA_API_INIT_PRODUCER_ID, r->hdr.api_version,
@@ -759,11 +745,10 @@ static void check_create_topics(struct kafka_request *r,
 	struct kafka_wbuf w;
 	struct zc_view v = r->body;
 	uint32_t i;
-	int ret, ver = r->hdr.api_version;
+	int ver = r->hdr.api_version;
 
-	ret = kafka_create_topics_req_decode(&v, ver, &q, &r->arena);
-	fz_assert(ret == 0 || ret == -EBADMSG);
-	if (ret)
+	if (!decoded(kafka_create_topics_req_decode(&v, ver, &q, &r->arena),
+		     NULL))
 		return;
 	kafka_wbuf_init(&w);
 	fz_assert(!kafka_create_topics_req_encode(&w, ver,
@@ -799,11 +784,10 @@ static void check_delete_topics(struct kafka_request *r,
 	struct kafka_wbuf w;
 	struct zc_view v = r->body;
 	uint32_t i;
-	int ret, ver = r->hdr.api_version;
+	int ver = r->hdr.api_version;
 
-	ret = kafka_delete_topics_req_decode(&v, ver, &q, &r->arena);
-	fz_assert(ret == 0 || ret == -EBADMSG);
-	if (ret)
+	if (!decoded(kafka_delete_topics_req_decode(&v, ver, &q, &r->arena),
+		     NULL))
 		return;
 	kafka_wbuf_init(&w);
 	fz_assert(!kafka_delete_topics_req_encode(&w, ver,
